@@ -1,0 +1,55 @@
+"""`tightrope play SCENARIO`: one scenario, by id or path, in the full-screen game or in line mode."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from game.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command
+from game.scenario.models import Scenario
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", metavar="SCENARIO", help="a scenario id or a .yaml file")
+    parser.add_argument("--plain", action="store_true", help="line mode: numbered choices on stdin")
+    parser.add_argument("--json", action="store_true", help="with --plain: one JSON object per event")
+
+
+def load_playable(reference: str, folder: Path | None) -> Scenario | int:
+    """The scenario to play, or the exit code after telling the user why there is none."""
+    from game.library import check_file, default_folder, resolve
+
+    folder = folder or default_folder()
+    path = resolve(reference, folder)
+    if path is None:
+        print(
+            f"tightrope: no scenario {reference!r}: give a .yaml file or the id of a scenario in {folder}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    checked = check_file(path)
+    if checked.loaded.scenario is None or not checked.playable:
+        for problem in checked.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_PROBLEMS
+    return checked.loaded.scenario
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = load_playable(args.scenario, args.scenarios)
+    if not isinstance(scenario, Scenario):
+        return scenario
+    if not args.plain:
+        from game.commands.app import run_app
+
+        return run_app(args, scenario)
+    from game.engine import Engine
+    from game.plain import JsonRenderer, TextRenderer, play
+
+    renderer = JsonRenderer(sys.stdout) if args.json else TextRenderer(sys.stdout)
+    play(Engine(scenario), sys.stdin, renderer)
+    return EXIT_OK
+
+
+COMMAND = Command("play", "play one scenario, by id or file path", register, run)

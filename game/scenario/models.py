@@ -1,0 +1,165 @@
+"""The facilitator's contract, format `tightrope/1`: pydantic models behind the schema, docs and loader.
+
+Shape and types live here; rules that relate one part of a file to another (ids that must exist,
+principles from the catalogue) live in `rules.py`, and the story graph in `game.analysis`.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Collection, Mapping
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+FORMAT = "tightrope/1"
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+COMPARISON_PATTERN = r"^\s*(>=|<=|==|>|<)\s*-?\d+\s*$"
+_COMPARISON = re.compile(COMPARISON_PATTERN)
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Delta = Annotated[int, Field(ge=-30, le=30)]
+MeterValue = Annotated[int, Field(ge=0, le=100)]
+Comparison = Annotated[
+    str,
+    StringConstraints(pattern=COMPARISON_PATTERN),
+    Field(description='A comparison with an integer, quoted in YAML: ">= 60", "< 40", "== 50".'),
+]
+Tone = Literal["good", "mixed", "poor"]
+OPERATORS: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+
+
+class Strict(BaseModel):
+    # Unknown keys are errors so that a typo (`efects`) is caught instead of silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class Effects(Strict):
+    """Integer changes to the meters, each within -30..+30. Omitted meters do not change."""
+
+    safety: Delta | None = None
+    standards: Delta | None = None
+    trust: Delta | None = None
+
+    def deltas(self) -> dict[str, int]:
+        return {name: value for name, value in self.__dict__.items() if value is not None}
+
+
+class Condition(Strict):
+    """When a choice is offered. Every part must hold; meters compare with an integer."""
+
+    safety: Comparison | None = None
+    standards: Comparison | None = None
+    trust: Comparison | None = None
+    flags: list[Slug] = Field(default_factory=list, description="Flags that must all be set.")
+    not_flags: list[Slug] = Field(default_factory=list, description="Flags that must all be unset.")
+
+    def comparisons(self) -> list[tuple[str, str, int]]:
+        """`[(meter, operator, value)]` for every meter this condition tests."""
+        found = []
+        for meter in ("safety", "standards", "trust"):
+            text = getattr(self, meter)
+            if text is not None:
+                match = _COMPARISON.match(text)
+                assert match is not None  # the pattern was enforced on load
+                found.append((meter, match.group(1), int(text.strip()[len(match.group(1)) :])))
+        return found
+
+    def holds(self, meters: Mapping[str, int], flags: Collection[str]) -> bool:
+        return (
+            all(OPERATORS[op](meters[meter], value) for meter, op, value in self.comparisons())
+            and all(flag in flags for flag in self.flags)
+            and not any(flag in flags for flag in self.not_flags)
+        )
+
+
+class Choice(Strict):
+    id: Slug | None = Field(None, description="Unique in the scene; defaults to c1, c2, ... in order.")
+    text: Text = Field(description="What the player sees and picks.")
+    effects: Effects | None = None
+    why: Text | None = Field(None, description="Why the meters move; required when effects are given.")
+    principle: Slug | None = Field(None, description="A principle id from the catalogue.")
+    condition: Condition | None = Field(None, alias="if", description="Offered only when this holds.")
+    sets: list[Slug] = Field(default_factory=list, description="Flags set by taking this choice.")
+    clears: list[Slug] = Field(default_factory=list, description="Flags cleared by taking this choice.")
+    next: Slug = Field(description="The scene this choice leads to.")
+
+    @property
+    def key(self) -> str:
+        assert self.id is not None  # scenes number unnamed choices on load
+        return self.id
+
+    def available(self, meters: Mapping[str, int], flags: Collection[str]) -> bool:
+        return self.condition is None or self.condition.holds(meters, flags)
+
+
+class Ending(Strict):
+    title: Text
+    tone: Tone
+
+
+class Scene(Strict):
+    title: str | None = Field(None, description="Optional heading.")
+    text: Text = Field(description="The narrative, in Markdown.")
+    timer: Annotated[int, Field(gt=0, le=3600)] | None = Field(
+        None, description="Seconds before `on_timeout` is taken automatically."
+    )
+    on_timeout: Slug | None = Field(None, description="A choice id of this scene; required with timer.")
+    choices: list[Choice] = Field(default_factory=list)
+    ending: Ending | None = Field(None, description="Marks the scene as an ending.")
+
+    @field_validator("choices")
+    @classmethod
+    def _number_unnamed_choices(cls, choices: list[Choice]) -> list[Choice]:
+        return [
+            choice if choice.id is not None else choice.model_copy(update={"id": f"c{n}"})
+            for n, choice in enumerate(choices, start=1)
+        ]
+
+    def heading(self, scene_id: str) -> str:
+        return self.title or scene_id.replace("-", " ").capitalize()
+
+    @property
+    def is_ending(self) -> bool:
+        return self.ending is not None
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+class StartingMeters(Strict):
+    safety: MeterValue = 50
+    standards: MeterValue = 50
+    trust: MeterValue = 50
+
+
+class Scenario(Strict):
+    format: Literal["tightrope/1"] = Field(description="Exactly `tightrope/1`.")
+    id: Slug
+    title: Text
+    summary: Text = Field(description="One to three sentences for the scenario picker.")
+    role: Text = Field(description="Who the player is.")
+    minutes: Annotated[int, Field(gt=0, le=240)] | None = Field(None, description="Estimated play time.")
+    themes: list[Slug] = Field(default_factory=list, description="Principle ids from the catalogue.")
+    meters: StartingMeters = Field(default_factory=StartingMeters)
+    start: Slug = Field(description="The first scene's id.")
+    scenes: dict[Slug, Scene] = Field(min_length=1)
+    discussion: list[Text] = Field(
+        default_factory=list,
+        description="Facilitator notes: questions for the cohort to discuss after play.",
+    )
+
+    def scene(self, scene_id: str) -> Scene:
+        return self.scenes[scene_id]
+
+    @property
+    def endings(self) -> dict[str, Scene]:
+        return {sid: s for sid, s in self.scenes.items() if s.is_ending}
