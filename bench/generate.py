@@ -30,7 +30,7 @@ def layered_scenario(scenes: int, width: int = 3, gate_every: int = 7) -> dict[s
                     "id": f"c{k}",
                     "text": f"Option {k} in scene {n}: a sentence long enough to look like a real choice.",
                     "effects": {"safety": (n + k) % 7 - 3, "standards": (n * k) % 5 - 2, "trust": k - 1},
-                    "why": "Because this is what a benchmark choice does to the team, explained in a sentence.",
+                    "why": "Because this is what a benchmark choice does to the team, in one sentence.",
                     "principle": PRINCIPLES[(n + k) % len(PRINCIPLES)],
                     "sets": [f"f{n // REGION}"] if k == 0 else [],
                     "next": target,
@@ -45,7 +45,11 @@ def layered_scenario(scenes: int, width: int = 3, gate_every: int = 7) -> dict[s
                     "next": onward[0],
                 }
             )
-        body[here] = {"title": f"Scene {n}", "text": f"Scene {n} narrative.\n\nMore text here.\n", "choices": choices}
+        body[here] = {
+            "title": f"Scene {n}",
+            "text": f"Scene {n} narrative.\n\nMore text here.\n",
+            "choices": choices,
+        }
     for name, tone in zip(endings, ("good", "mixed", "poor"), strict=True):
         body[name] = {"text": "The end.", "ending": {"title": name, "tone": tone}}
     return _document("bench-large", body)

@@ -20,11 +20,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import diamond_scenario, dump, layered_scenario  # noqa: E402
-from game.analysis import analyse  # noqa: E402
-from game.library import check_file  # noqa: E402
-from game.scenario import load_text  # noqa: E402
-from scoring import load_catalogue  # noqa: E402
+from bench.generate import diamond_scenario, dump, layered_scenario
+from game.analysis import analyse
+from game.library import check_file
+from game.scenario import load_text
+from scoring import load_catalogue
 
 
 def median_seconds(work: Callable[[], object], repeat: int) -> float:

@@ -226,10 +226,11 @@ class _Story:
 
     def follow(self, key: Key, edge: _Edge, bits: int) -> tuple[Key, int]:
         """Where `edge` leads from `key` for the lead-meter values in `bits` (already filtered)."""
-        scene, flags, others = key
+        _scene, flags, others = key
         target = edge.next
         moved = tuple(
-            UNTRACKED if v == UNTRACKED else clamp(v + d) for v, d in zip(others, edge.other_deltas, strict=True)
+            UNTRACKED if v == UNTRACKED else clamp(v + d)
+            for v, d in zip(others, edge.other_deltas, strict=True)
         )
         new_key = (
             target,
@@ -281,7 +282,10 @@ def analyse(scenario: Scenario) -> Analysis:
     """Everything `tightrope check` reports beyond the loader's per-file rules."""
     tested_flags, never_set = _flag_findings(scenario)
     compared = {
-        meter for choice in _choices(scenario) if choice.condition for meter, _, _ in choice.condition.comparisons()
+        meter
+        for choice in _choices(scenario)
+        if choice.condition
+        for meter, _, _ in choice.condition.comparisons()
     }
     analysis = Analysis(
         scenario,
@@ -488,7 +492,9 @@ class StateGraph:
     complete: bool = True
 
     @classmethod
-    def build(cls, scenario: Scenario, tested_flags: tuple[str, ...], compared: tuple[str, ...]) -> StateGraph:
+    def build(
+        cls, scenario: Scenario, tested_flags: tuple[str, ...], compared: tuple[str, ...]
+    ) -> StateGraph:
         story = _Story(scenario, tested_flags, compared, bitset_lead=False)
         graph = cls(scenario)
         first, _ = story.start()

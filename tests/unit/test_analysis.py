@@ -14,7 +14,12 @@ def findings(scenes: dict[str, Any], **top: Any) -> list[tuple[str, str, str]]:
 
 
 def test_clean_scenario_has_no_findings() -> None:
-    assert findings({"a": {"text": "x", "choices": [choice("b"), choice("c")]}, "b": ending(), "c": ending("poor")}) == []
+    assert (
+        findings(
+            {"a": {"text": "x", "choices": [choice("b"), choice("c")]}, "b": ending(), "c": ending("poor")}
+        )
+        == []
+    )
 
 
 def test_unreachable_scene_is_an_error() -> None:
@@ -27,7 +32,7 @@ def test_unreachable_scene_is_an_error() -> None:
 def test_flag_tested_but_never_set_is_an_error() -> None:
     gated = choice("b", **{"if": {"flags": ["brave"]}})
     result = findings({"a": {"text": "x", "choices": [gated, choice("b")]}, "b": ending()})
-    assert ("error", "scenes.a.choices.0.if.flags.0") == result[0][:2]
+    assert result[0][:2] == ("error", "scenes.a.choices.0.if.flags.0")
     assert "flag 'brave' is tested here but no choice sets it" in result[0][2]
 
 
@@ -67,7 +72,8 @@ def test_dead_end_when_every_choice_is_gated_off() -> None:
         (
             "error",
             "scenes.b.choices",
-            "dead end: in scene 'b' no choice is available with no flags set; add a choice without a condition",
+            "dead end: in scene 'b' no choice is available with no flags set; "
+            "add a choice without a condition",
         )
     ]
 

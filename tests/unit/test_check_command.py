@@ -73,12 +73,17 @@ def test_no_arguments_is_a_usage_error() -> None:
     assert exit_info.value.code == 2
 
 
-def test_duplicate_ids_across_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path, tiny_path: Path) -> None:
+def test_duplicate_ids_across_a_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tiny_path: Path
+) -> None:
     shutil.copy(tiny_path, tmp_path / "one.yaml")
     shutil.copy(tiny_path, tmp_path / "two.yaml")
     assert main(["check", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert f"{tmp_path / 'two.yaml'}:2:1: error: scenario id 'tiny' is already used by {tmp_path / 'one.yaml'}" in out
+    assert (
+        f"{tmp_path / 'two.yaml'}:2:1: error: scenario id 'tiny' is already used by {tmp_path / 'one.yaml'}"
+        in out
+    )
 
 
 def test_json_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -77,7 +77,9 @@ def test_effect_out_of_range_is_reported_with_limits() -> None:
         "      - text: On.\n", "      - text: On.\n        effects: {safety: 45}\n        why: Because.\n"
     )
     (message,) = messages(text)
-    assert message.startswith("test.yaml:12:19: error: safety is 45: input should be less than or equal to 30")
+    assert message.startswith(
+        "test.yaml:12:19: error: safety is 45: input should be less than or equal to 30"
+    )
 
 
 def test_bad_slug_explains_the_rule() -> None:
@@ -87,9 +89,11 @@ def test_bad_slug_explains_the_rule() -> None:
 
 
 def test_unquoted_comparison_is_explained() -> None:
-    text = HEADER + VALID_SCENES.replace("      - text: On.\n", "      - text: On.\n        if: {trust: 60}\n")
+    text = HEADER + VALID_SCENES.replace(
+        "      - text: On.\n", "      - text: On.\n        if: {trust: 60}\n"
+    )
     (message,) = messages(text)
-    assert "60 is not a comparison: write it quoted, like \">= 60\"" in message
+    assert '60 is not a comparison: write it quoted, like ">= 60"' in message
     assert message.startswith("test.yaml:12:14:")
 
 
@@ -106,7 +110,9 @@ def test_missing_start_scene_is_an_error() -> None:
 
 
 def test_effects_without_why_is_an_error() -> None:
-    text = HEADER + VALID_SCENES.replace("      - text: On.\n", "      - text: On.\n        effects: {trust: 5}\n")
+    text = HEADER + VALID_SCENES.replace(
+        "      - text: On.\n", "      - text: On.\n        effects: {trust: 5}\n"
+    )
     assert messages(text) == [
         "test.yaml:11:9: error: a choice with `effects` needs a `why` that explains them to the player "
         "(scenes.a.choices[0])"
@@ -114,7 +120,9 @@ def test_effects_without_why_is_an_error() -> None:
 
 
 def test_unknown_principle_is_an_error_with_suggestion() -> None:
-    text = HEADER + VALID_SCENES.replace("      - text: On.\n", "      - text: On.\n        principle: feedbak\n")
+    text = HEADER + VALID_SCENES.replace(
+        "      - text: On.\n", "      - text: On.\n        principle: feedbak\n"
+    )
     (message,) = messages(text)
     assert "unknown principle 'feedbak' (did you mean 'feedback'?)" in message
     assert message.startswith("test.yaml:12:9:")
@@ -170,7 +178,9 @@ def test_alias_bomb_is_refused_quickly() -> None:
     bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
     for n in range(1, 10):
         bomb += f"{chr(97 + n)}: &{chr(97 + n)} [*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)},"
-        bomb += f"*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)}]\n"
+        bomb += (
+            f"*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)},*{chr(96 + n)}]\n"
+        )
     (message,) = messages(bomb)
     assert "too many values" in message
 

@@ -13,7 +13,10 @@ import pytest
     ["scoring", "game.scenario", "game.engine", "game.analysis", "game.plain", "game.library"],
 )
 def test_module_imports_without_textual(module: str) -> None:
-    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    code = (
+        f"import sys, {module}; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -14,7 +14,9 @@ from pytest_snapshot.plugin import Snapshot
 from game.cli import main
 
 
-def play(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], path: Path, answers: str, *flags: str) -> tuple[int, str]:
+def play(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], path: Path, answers: str, *flags: str
+) -> tuple[int, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
     code = main(["play", str(path), "--plain", *flags])
     return code, capsys.readouterr().out
@@ -53,14 +55,25 @@ def test_end_of_input_mid_scenario_exits_cleanly(
 def test_json_mode_emits_one_event_per_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny_path: Path
 ) -> None:
-    code, out = play(monkeypatch, capsys, tiny_path, "1\nx\n1\n", "--json")
+    _code, out = play(monkeypatch, capsys, tiny_path, "1\nx\n1\n", "--json")
     events = [json.loads(line) for line in out.splitlines()]
     assert [e["event"] for e in events] == [
-        "start", "scene", "explanation", "scene", "invalid_answer", "explanation", "debrief",
+        "start",
+        "scene",
+        "explanation",
+        "scene",
+        "invalid_answer",
+        "explanation",
+        "debrief",
     ]
     assert events[1]["choices"][0] == {"number": 1, "id": "thank", "text": "Thank them."}
     assert events[2]["changes"][0] == {
-        "meter": "safety", "before": 45, "requested": 10, "after": 55, "applied": 10, "clamped": False,
+        "meter": "safety",
+        "before": 45,
+        "requested": 10,
+        "after": 55,
+        "applied": 10,
+        "clamped": False,
     }
     debrief = events[-1]
     assert (debrief["zone"], debrief["score"], debrief["strongest"]) == ("learning", 66, "review")
@@ -72,7 +85,10 @@ def test_a_file_of_numbers_replays_through_a_real_pipe(tiny_path: Path, tmp_path
     with answers.open() as stdin:
         result = subprocess.run(
             [sys.executable, "-m", "game", "play", str(tiny_path), "--plain"],
-            stdin=stdin, capture_output=True, text=True, timeout=60,
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -83,7 +99,9 @@ def test_control_characters_in_scenario_text_are_not_printed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny_path: Path, tmp_path: Path
 ) -> None:
     hostile = tmp_path / "hostile.yaml"
-    hostile.write_text(tiny_path.read_text().replace("Someone reports a problem.", '"Bell\\a \\e[31mred\\e[0m"'))
+    hostile.write_text(
+        tiny_path.read_text().replace("Someone reports a problem.", '"Bell\\a \\e[31mred\\e[0m"')
+    )
     code, out = play(monkeypatch, capsys, hostile, "1\n1\n")
     assert code == 0
     assert "Bell red" in out and "\x1b" not in out and "\a" not in out

@@ -33,7 +33,7 @@ def test_changes_clamp_at_both_ends_and_say_so() -> None:
 
 
 def test_meters_outside_the_range_are_refused() -> None:
-    with pytest.raises(ValueError, match="safety must be within 0..100"):
+    with pytest.raises(ValueError, match=r"safety must be within 0\.\.100"):
         Meters(safety=101)
 
 
@@ -75,7 +75,9 @@ def test_score_formula_weights_the_weaker_side_twice() -> None:
 
 def record(choice_id: str, before: Meters, deltas: dict[str, int]) -> DecisionRecord:
     principle = load_catalogue()["feedback"]
-    return DecisionRecord("s", "Scene", choice_id, f"Choice {choice_id}", explain(before, deltas, "w", principle))
+    return DecisionRecord(
+        "s", "Scene", choice_id, f"Choice {choice_id}", explain(before, deltas, "w", principle)
+    )
 
 
 def test_debrief_finds_strongest_and_weakest_and_tallies_principles() -> None:
@@ -93,7 +95,7 @@ def test_debrief_finds_strongest_and_weakest_and_tallies_principles() -> None:
 
 def test_catalogue_has_every_required_principle_with_all_parts() -> None:
     catalogue = load_catalogue()
-    assert REQUIRED_PRINCIPLES <= set(catalogue)
+    assert set(catalogue) >= REQUIRED_PRINCIPLES
     for principle in catalogue.values():
         assert principle.name and principle.rationale and len(principle.note) > len(principle.rationale)
 
