@@ -522,7 +522,7 @@ class StateGraph:
 
     def paths_to_endings(self) -> dict[str, int] | None:
         """Distinct decision sequences from the start to each ending; None when a loop makes it unbounded."""
-        order = _topological_order(self.successors)
+        order = topological_order(self.successors)
         if order is None or not self.complete:
             return None
         ways = [0] * len(self.states)
@@ -537,7 +537,8 @@ class StateGraph:
         return counts
 
 
-def _topological_order(successors: list[list[tuple[str, int]]]) -> list[int] | None:
+def topological_order(successors: list[list[tuple[str, int]]]) -> list[int] | None:
+    """States in an order where every edge points forward; None when the graph has a loop."""
     indegree = [0] * len(successors)
     for out in successors:
         for _, j in out:

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from game import __version__
-from game.commands import EXIT_OK, Command, check, play, principles, schema
+from game.commands import EXIT_OK, Command, check, graph, new, play, principles, schema
 
 COMMANDS: tuple[Command, ...] = (
     check.COMMAND,
+    new.COMMAND,
+    graph.COMMAND,
     schema.COMMAND,
     principles.COMMAND,
     play.COMMAND,
