@@ -1,0 +1,123 @@
+"""Recording a run into the results store as it is played: start, each decision, the finish.
+
+Front ends (line mode, the Textual app, served sessions) hand the recorder engine states; the recorder
+turns them into store rows. The clock is passed in so that tests, and replays, are exact.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from game.engine import Engine, RunState
+from game.store import DecisionRow, ResultsStore, RunFinish, RunStart, StoreError
+
+# No 0/O or 1/I/L: a resume code is read off one screen and typed on another.
+RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RESUME_CODE_LENGTH = 6
+
+Clock = Callable[[], str]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_resume_code() -> str:
+    return "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
+
+
+def new_run_id() -> str:
+    return secrets.token_hex(8)
+
+
+class RunRecorder:
+    """Writes one run to a store. A store that fails is reported once, and play goes on without it."""
+
+    def __init__(
+        self,
+        store: ResultsStore,
+        engine: Engine,
+        *,
+        player_id: str,
+        player_name: str,
+        cohort: str = "",
+        clock: Clock = utc_now,
+        run_id: str | None = None,
+        resume_code: str | None = None,
+        rewound_from: str | None = None,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.clock = clock
+        self.run_id = run_id or new_run_id()
+        self.resume_code = resume_code or new_resume_code()
+        self.player_id = player_id
+        self.player_name = player_name
+        self.cohort = cohort
+        self.rewound_from = rewound_from
+        self.problem: str | None = None
+
+    def _attempt(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except StoreError as exc:
+            self.problem = str(exc)
+
+    def started(self, state: RunState) -> None:
+        """Record the run's start, and any moves it already has (a rewound or resumed run)."""
+        scenario = self.engine.scenario
+        self._attempt(
+            lambda: self.store.start_run(
+                RunStart(
+                    run_id=self.run_id,
+                    player_id=self.player_id,
+                    player_name=self.player_name,
+                    cohort=self.cohort,
+                    scenario_id=scenario.id,
+                    scenario_title=scenario.title,
+                    started_at=self.clock(),
+                    resume_code=self.resume_code,
+                    rewound_from=self.rewound_from,
+                )
+            )
+        )
+        if state.history:
+            _, steps = self.engine.replay(state.history)
+            for step in steps:
+                self.decided(step.state)
+
+    def decided(self, state: RunState) -> None:
+        """Record the latest move of `state`; recording the same one twice is harmless."""
+        move = state.history[-1]
+        meters = state.meters
+        row = DecisionRow(
+            run_id=self.run_id,
+            seq=len(state.history) - 1,
+            scene_id=move.scene,
+            choice_id=move.choice,
+            timed_out=move.timed_out,
+            seconds=move.seconds,
+            safety=meters["safety"],
+            standards=meters["standards"],
+            trust=meters["trust"],
+            recorded_at=self.clock(),
+        )
+        self._attempt(lambda: self.store.record_decision(row))
+
+    def finished(self, state: RunState) -> None:
+        debrief = self.engine.debrief(state)
+        finish = RunFinish(
+            run_id=self.run_id,
+            finished_at=self.clock(),
+            ending_scene=state.scene,
+            ending_title=debrief.ending_title,
+            ending_tone=debrief.ending_tone,
+            zone=debrief.zone.value,
+            score=debrief.score,
+            safety=debrief.final.safety,
+            standards=debrief.final.standards,
+            trust=debrief.final.trust,
+        )
+        self._attempt(lambda: self.store.finish_run(finish))
