@@ -1,0 +1,1 @@
+"""Tests of the shipped content: the rules every scenario in scenarios/ must keep."""
