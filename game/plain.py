@@ -55,11 +55,13 @@ class TextRenderer:
         self._say()
         self._say(f"== {scene.heading(state.scene)} ==")
         self._say(scene.text.rstrip())
+        if not choices:
+            return
         self._say()
         self._say(meters_line(state.meter_values))
         for number, choice in enumerate(choices, start=1):
             self._say(f"  {number}. {choice.text}")
-        self.out.write(f"Choose 1-{len(choices)}: " if choices else "")
+        self.out.write(f"Choose 1-{len(choices)}: ")
         self.out.flush()
 
     def invalid(self, answer: str, count: int) -> None:
@@ -183,6 +185,8 @@ def play(engine: Engine, source: TextIO, renderer: Renderer) -> RunState:
         step = engine.choose(state, choice.key)
         renderer.explanation(choice, step.explanation)
         state = step.state
+    # The ending's own narrative comes before the debrief that reflects on it.
+    renderer.scene(engine, state, [])
     renderer.debrief(engine.debrief(state))
     return state
 

@@ -64,6 +64,7 @@ def test_json_mode_emits_one_event_per_line(
         "scene",
         "invalid_answer",
         "explanation",
+        "scene",
         "debrief",
     ]
     assert events[1]["choices"][0] == {"number": 1, "id": "thank", "text": "Thank them."}
@@ -75,6 +76,7 @@ def test_json_mode_emits_one_event_per_line(
         "applied": 10,
         "clamped": False,
     }
+    assert events[-2]["choices"] == [] and events[-2]["text"] == "The team learns."
     debrief = events[-1]
     assert (debrief["zone"], debrief["score"], debrief["strongest"]) == ("learning", 66, "review")
 
