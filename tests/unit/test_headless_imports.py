@@ -10,7 +10,20 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["scoring", "game.scenario", "game.engine", "game.analysis", "game.plain", "game.library"],
+    [
+        "scoring",
+        "game.scenario",
+        "game.engine",
+        "game.analysis",
+        "game.balance",
+        "game.plain",
+        "game.library",
+        "game.saves",
+        "game.profile",
+        "game.settings",
+        "game.store",
+        "game.recording",
+    ],
 )
 def test_module_imports_without_textual(module: str) -> None:
     code = (

@@ -1,0 +1,289 @@
+"""The Textual App: which screen follows which, the bindings, the themes and the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+
+from game.engine import ChoiceError, Engine, Move, RunState
+from game.paths import data_dir, shipped
+from game.profile import Profile, ProfileStore
+from game.saves import SavedRun, Saves
+from game.screens.picker import PickerScreen
+from game.settings import Settings, SettingsStore
+
+# Screens other than the picker are imported when first shown: the picker's first frame comes sooner.
+if TYPE_CHECKING:
+    from game.scenario.models import Scenario
+    from game.screens.debrief import DebriefScreen
+    from game.screens.play import PlayScreen
+    from game.widgets.scenario_list import Entry
+    from scoring import Debrief
+
+THEMES = {
+    "dark": Theme(
+        name="tightrope-dark",
+        primary="#4EA8DE",
+        secondary="#9D7CD8",
+        accent="#E0AF68",
+        success="#73C991",
+        warning="#E0AF68",
+        error="#F7768E",
+        foreground="#D8DEE9",
+        background="#15161E",
+        surface="#1E2030",
+        panel="#2A2E42",
+        dark=True,
+    ),
+    "light": Theme(
+        name="tightrope-light",
+        primary="#1F5F99",
+        secondary="#6B4FBB",
+        accent="#A35200",
+        success="#2E7D32",
+        warning="#8A5A00",
+        error="#C62828",
+        foreground="#1E1E1E",
+        background="#F6F5F0",
+        surface="#FFFFFF",
+        panel="#E4E1D6",
+        dark=False,
+    ),
+}
+
+
+class TightropeApp(App[None]):
+    TITLE = "Tightrope"
+    CSS_PATH = str(shipped("assets") / "tightrope.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", show=False),
+        Binding("f2", "toggle_theme", "Light/dark", show=False),
+    ]
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        *,
+        direct: Scenario | None = None,
+        no_timers: bool = False,
+        tick_every: float | None = 1.0,
+        data: Path | None = None,
+        empty_note: str = "",
+    ) -> None:
+        super().__init__()
+        folder = data if data is not None else data_dir()
+        self.saves, self.profiles, self.settings_store = (
+            Saves(folder / "saves"),
+            ProfileStore(folder),
+            SettingsStore(folder),
+        )
+        self.picker = PickerScreen(entries, empty_note=empty_note)
+        self.direct, self.no_timers, self.tick_every = direct, no_timers, tick_every
+        self.profile, self.settings = Profile(), Settings()
+
+    def on_mount(self) -> None:
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        settings, profile = self.settings_store.load(), self.profiles.load()
+        self.settings, self.profile = settings.value or Settings(), profile.value or Profile()
+        self.theme = THEMES[self.settings.theme].name
+        self.push_screen(self.picker)
+        self._refresh_picker(problems=[settings.problem, profile.problem])
+        if self.profile.name is None:
+            from game.screens.name import NamePrompt
+
+            self.push_screen(NamePrompt(), self._named_then_start)
+        elif self.direct is not None:
+            self.start(self.direct)
+
+    def _named_then_start(self, name: str | None) -> None:
+        self._named(name)
+        if self.direct is not None:
+            self.start(self.direct)
+
+    def _named(self, name: str | None) -> None:
+        self.profile = self.profile.named(name or "")
+        self._store_profile()
+        self._refresh_picker()
+
+    def _refresh_picker(self, problems: Iterable[str | None] = ()) -> None:
+        saved = self.saves.in_progress()
+        problems = [*problems, *(read.problem for read in saved.values())]
+        for problem in filter(None, problems):
+            self.picker.show_notice(problem)
+            self.notify(problem, severity="warning", markup=False, timeout=10)
+        self.picker.show_progress(self.profile, {sid for sid, read in saved.items() if read.value})
+
+    def _store_profile(self) -> None:
+        try:
+            self.profiles.save(self.profile)
+        except OSError as exc:
+            self.notify(f"Your profile could not be saved: {exc}", severity="error", markup=False)
+
+    # Starting, resuming and finishing runs.
+
+    def on_picker_screen_picked(self, message: PickerScreen.Picked) -> None:
+        self.start(message.scenario)
+
+    def start(self, scenario: Scenario) -> None:
+        engine = Engine(scenario)
+        read = self.saves.load(scenario.id)
+        if read.problem:
+            self.notify(read.problem, severity="warning", markup=False, timeout=10)
+        if read.value is None:
+            self._play(engine, engine.start())
+            return
+        saved = read.value
+        try:
+            state, _ = engine.replay(saved.moves)
+        except ChoiceError as exc:
+            problem = self.saves.set_aside(scenario.id, f"it no longer fits the scenario: {exc}")
+            self.notify(problem, severity="warning", markup=False, timeout=10)
+            self._play(engine, engine.start())
+            return
+        heading = engine.scene(state).heading(state.scene)
+
+        def answered(resume: bool | None) -> None:
+            if resume:
+                self._play(engine, state, saved.baseline)
+            elif resume is False:
+                self.saves.discard(scenario.id)
+                self._play(engine, engine.start())
+
+        from game.screens.resume import ResumeDialog
+
+        self.push_screen(ResumeDialog(scenario.title, heading, len(saved.moves)), answered)
+
+    def _play(self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None = None) -> None:
+        from game.screens.debrief import DebriefScreen
+        from game.screens.play import PlayScreen
+
+        if engine.is_over(state):
+            self.post_message(PlayScreen.Finished(engine, state, baseline))
+            return
+        screen = PlayScreen(
+            engine,
+            state,
+            saves=self.saves,
+            explain_each_choice=self.settings.explain_each_choice,
+            timers=self.settings.timers and not self.no_timers,
+            tick_every=self.tick_every,
+            baseline=baseline,
+        )
+        if isinstance(self.screen, DebriefScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def on_play_screen_finished(self, message: PlayScreen.Finished) -> None:
+        from game.screens.debrief import DebriefScreen
+        from game.screens.play import PlayScreen
+
+        engine, state = message.engine, message.state
+        debrief = engine.debrief(state)
+        self.profile = self.profile.finished(state.scenario_id, state.scene, debrief.zone, debrief.score)
+        self._store_profile()
+        self.saves.discard(state.scenario_id)
+        screen = DebriefScreen(engine, state, debrief, original=self._debrief_of(engine, message.baseline))
+        if isinstance(self.screen, PlayScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def _debrief_of(self, engine: Engine, moves: tuple[Move, ...] | None) -> Debrief | None:
+        if moves is None:
+            return None
+        try:
+            return engine.debrief(engine.replay(moves)[0])
+        except ChoiceError:
+            return None
+
+    def on_play_screen_left(self) -> None:
+        self._back_to_picker()
+
+    def on_debrief_screen_closed(self) -> None:
+        self._back_to_picker()
+
+    def on_debrief_screen_replay_requested(self, message: DebriefScreen.ReplayRequested) -> None:
+        self._play(message.engine, message.engine.start())
+
+    def on_debrief_screen_rewind_requested(self, message: DebriefScreen.RewindRequested) -> None:
+        engine, original = message.engine, message.state
+        state = engine.rewind(original, message.index)
+        try:
+            self.saves.write(
+                SavedRun(scenario_id=state.scenario_id, moves=state.history, baseline=original.history)
+            )
+        except OSError as exc:
+            self.notify(f"Progress could not be saved: {exc}", severity="error", markup=False)
+        self._play(engine, state, original.history)
+
+    def _back_to_picker(self) -> None:
+        while self.screen is not self.picker and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._refresh_picker()
+
+    # Actions for keys and the command palette.
+
+    def action_help(self) -> None:
+        from game.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_settings(self) -> None:
+        from game.screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen(self.settings, timers_forced_off=self.no_timers), self._set)
+
+    def _set(self, settings: Settings | None) -> None:
+        if settings is None:
+            return
+        self.settings = settings
+        self.theme = THEMES[settings.theme].name
+        try:
+            self.settings_store.save(settings)
+        except OSError as exc:
+            self.notify(f"Settings could not be saved: {exc}", severity="error", markup=False)
+
+    def action_toggle_theme(self) -> None:
+        self._set(
+            self.settings.model_copy(update={"theme": "light" if self.settings.theme == "dark" else "dark"})
+        )
+
+    def action_toggle_explanations(self) -> None:
+        mode = "debrief-only" if self.settings.explain_each_choice else "after-each"
+        self._set(self.settings.model_copy(update={"explanations": mode}))
+        self.notify(
+            "Explanations " + ("after each choice" if mode == "after-each" else "at the debrief only")
+        )
+
+    def action_toggle_timers(self) -> None:
+        self._set(self.settings.model_copy(update={"timers": not self.settings.timers}))
+        self.notify("Timers " + ("on" if self.settings.timers else "off") + " from the next scenario")
+
+    def action_change_name(self) -> None:
+        from game.screens.name import NamePrompt
+
+        self.push_screen(NamePrompt(self.profile.name), self._named)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Help", "Keys, and how the game scores a run", self.action_help)
+        yield SystemCommand("Settings", "Explanations, timers and theme", self.action_settings)
+        yield SystemCommand("Light or dark theme", "Switch the colour theme", self.action_toggle_theme)
+        yield SystemCommand(
+            "Explanations after each choice or at the debrief only",
+            "At the debrief only is the harder mode",
+            self.action_toggle_explanations,
+        )
+        yield SystemCommand("Timers on or off", "Whether timed scenes count down", self.action_toggle_timers)
+        yield SystemCommand("Change your name", "What the game calls you", self.action_change_name)
+        if screen is not self.picker:
+            yield SystemCommand("Scenarios", "Back to the scenario picker", self._back_to_picker)
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,139 @@
+"""The debrief: where the run ended on the zone map, the score, the key decisions and the full timeline."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from game.engine import Engine, RunState
+from game.text import printable
+from game.widgets.meters import MeterBar
+from game.widgets.symbols import TONE_WORDS, arrow, signed, zone_title
+from game.widgets.timeline import Timeline
+from game.widgets.zone_map import ZoneMap
+from scoring import METER_NAMES, Debrief, DecisionRecord
+
+
+class DebriefScreen(Screen[None]):
+    AUTO_FOCUS = "#debrief-body"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "replay", "Replay"),
+        Binding("s", "scenarios", "Other scenario"),
+        Binding("escape", "scenarios", "Other scenario", show=False),
+        Binding("q", "app.quit", "Quit"),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+    ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (typed by Screen)
+
+    class ReplayRequested(Message):
+        def __init__(self, engine: Engine) -> None:
+            super().__init__()
+            self.engine = engine
+
+    class RewindRequested(Message):
+        """Play on from just before decision `index` of `state`, keeping `state` as the original."""
+
+        def __init__(self, engine: Engine, state: RunState, index: int) -> None:
+            super().__init__()
+            self.engine, self.state, self.index = engine, state, index
+
+    class Closed(Message):
+        """Back to the scenario picker."""
+
+    def __init__(
+        self, engine: Engine, state: RunState, debrief: Debrief, *, original: Debrief | None = None
+    ) -> None:
+        super().__init__()
+        self.engine, self.state, self.debrief, self.original = engine, state, debrief, original
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._headline(), id="debrief-head")
+        with VerticalScroll(id="debrief-body"):
+            with Vertical(id="debrief-left"):
+                yield ZoneMap(id="zone-map")
+                with Vertical(id="final-meters"):
+                    for meter in METER_NAMES:
+                        yield MeterBar(meter, id=f"final-{meter}")
+                yield Static(self._summary(), id="debrief-summary")
+            with Vertical(id="debrief-right"):
+                yield Static(
+                    Text.assemble(
+                        ("Timeline", "bold"),
+                        "  Tab to a decision and press Enter to rewind: play on from there as a new run",
+                    ),
+                    id="timeline-title",
+                )
+                yield Timeline(self.debrief.timeline, id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        debrief = self.debrief
+        self.query_one(ZoneMap).show(debrief.path)
+        for bar in self.query(MeterBar):
+            bar.value = debrief.final.as_dict()[bar.meter]
+            bar.change = bar.value - debrief.start.as_dict()[bar.meter]
+
+    def _headline(self) -> Text:
+        debrief = self.debrief
+        text = Text.assemble(
+            ("Debrief  ", "bold"),
+            (printable(debrief.ending_title), "bold italic"),
+            f"  ({TONE_WORDS[debrief.ending_tone]})",
+            f"\nScore {debrief.score} / 100  ·  {zone_title(debrief.zone)}",
+        )
+        original = self.original
+        if original is not None:
+            text.append(
+                f"\nAgainst your original run: score {original.score} → {debrief.score} "
+                f"({arrow(debrief.score - original.score)})"
+            )
+            if original.zone is not debrief.zone:
+                text.append(f", {original.zone.label} → {debrief.zone.label}")
+            else:
+                text.append(f", still the {debrief.zone.label}")
+            if original.ending_title != debrief.ending_title:
+                text.append(f", ending “{printable(original.ending_title)}” → this one")
+        return text
+
+    def _summary(self) -> Table:
+        debrief = self.debrief
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        table.add_row("Zone", Text(debrief.zone.description))
+        if debrief.strongest is not None:
+            table.add_row("Strongest", self._decision(debrief.strongest))
+        if debrief.weakest is not None and debrief.weakest is not debrief.strongest:
+            table.add_row("Weakest", self._decision(debrief.weakest))
+        practised = ", ".join(
+            t.principle.name + (f" ×{t.times}" if t.times > 1 else "") for t in debrief.principles
+        )
+        table.add_row("Practised", Text(practised or "none"))
+        return table
+
+    def _decision(self, record: DecisionRecord) -> Text:
+        number = self.debrief.timeline.index(record) + 1
+        return Text.assemble(
+            f"#{number} ",
+            printable(record.choice_text),
+            (f" (net {signed(record.explanation.net)})", "italic"),
+        )
+
+    @on(Timeline.RewindRequested)
+    def _rewind_requested(self, event: Timeline.RewindRequested) -> None:
+        self.post_message(self.RewindRequested(self.engine, self.state, event.index))
+
+    def action_replay(self) -> None:
+        self.post_message(self.ReplayRequested(self.engine))
+
+    def action_scenarios(self) -> None:
+        self.post_message(self.Closed())

@@ -1,0 +1,176 @@
+"""The play screen: the scene's story, the choices on offer, the meters, the zone and any countdown."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from game.engine import Engine, Move, RunState, Step
+from game.saves import SavedRun, Saves
+from game.screens.explanation import ExplanationScreen
+from game.text import printable
+from game.widgets.choices import ChoiceList
+from game.widgets.countdown import Countdown
+from game.widgets.meters import MetersPanel
+from game.widgets.zone_map import ZoneMap
+from scoring import Meters
+
+
+class PlayScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "pick(1)", "Choose", key_display="1-9"),
+        *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
+        Binding("pageup", "scroll_story(-1)", "Scroll story", show=False, priority=True),
+        Binding("pagedown", "scroll_story(1)", "Scroll story", show=False, priority=True),
+        Binding("escape", "leave", "Scenarios"),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+    ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012 (typed by Screen)
+
+    class Finished(Message):
+        """The run reached an ending."""
+
+        def __init__(self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None) -> None:
+            super().__init__()
+            self.engine, self.state, self.baseline = engine, state, baseline
+
+    class Left(Message):
+        """The player went back to the scenarios; the run is saved and can be resumed."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        state: RunState,
+        *,
+        saves: Saves,
+        explain_each_choice: bool = True,
+        timers: bool = True,
+        tick_every: float | None = 1.0,
+        baseline: tuple[Move, ...] | None = None,
+    ) -> None:
+        super().__init__()
+        self.engine, self.state, self.saves, self.baseline = engine, state, saves, baseline
+        self.explain_each_choice, self.timers, self.tick_every = explain_each_choice, timers, tick_every
+        _, steps = engine.replay(state.history)
+        self.path: list[Meters] = [engine.start().meter_values, *(s.explanation.after for s in steps)]
+        self.last_step: Step | None = steps[-1] if steps else None
+        self.waiting = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="scene-title")
+        with Horizontal(id="play-body"):
+            with VerticalScroll(id="story"):
+                yield Markdown(id="narrative", open_links=False)
+            with Vertical(id="side"):
+                yield Countdown(tick_every=self.tick_every, id="countdown")
+                yield MetersPanel(id="meters")
+                yield ZoneMap(end_word="now", id="mini-map")
+        yield ChoiceList(id="choices")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one(ChoiceList).border_title = "Your move: 1-9, or ↑↓ and Enter"
+        changes = self.last_step.explanation.changes if self.last_step else ()
+        self.query_one(MetersPanel).show(self.state.meter_values, changes)
+        await self._show_scene()
+
+    async def _show_scene(self) -> None:
+        scenario, scene = self.engine.scenario, self.engine.scene(self.state)
+        decision = len(self.state.history) + 1
+        title = Text.assemble(
+            (printable(scenario.title), "bold"),
+            "  ·  ",
+            printable(scene.heading(self.state.scene)),
+            (f"  ·  decision {decision}", "italic"),
+        )
+        self.query_one("#scene-title", Static).update(title)
+        await self.query_one("#narrative", Markdown).update(printable(scene.text))
+        self.query_one("#story", VerticalScroll).scroll_home(animate=False)
+        self.query_one(ZoneMap).show(self.path)
+        choices = self.query_one(ChoiceList)
+        choices.show(self.engine.available(self.state))
+        choices.focus()
+        countdown = self.query_one(Countdown)
+        if self.timers and scene.timer is not None and scene.on_timeout is not None:
+            countdown.start(scene.timer)
+        else:
+            countdown.stop()
+        self.waiting = False
+
+    def action_pick(self, number: int) -> None:
+        if not self.waiting:
+            self.query_one(ChoiceList).pick(number)
+
+    def action_scroll_story(self, direction: int) -> None:
+        story = self.query_one("#story", VerticalScroll)
+        if direction < 0:
+            story.scroll_page_up()
+        else:
+            story.scroll_page_down()
+
+    def action_leave(self) -> None:
+        self.query_one(Countdown).stop()
+        self.post_message(self.Left())
+
+    @on(ChoiceList.Chosen)
+    def _chosen(self, event: ChoiceList.Chosen) -> None:
+        if self.waiting:
+            return
+        countdown = self.query_one(Countdown)
+        seconds = countdown.elapsed if countdown.running else None
+        self._take(self.engine.choose(self.state, event.choice_id, seconds=seconds), timed_out=False)
+
+    @on(Countdown.Expired)
+    def _expired(self) -> None:
+        if self.waiting:
+            return
+        countdown = self.query_one(Countdown)
+        self._take(self.engine.time_out(self.state, seconds=float(countdown.total)), timed_out=True)
+
+    def on_screen_suspend(self) -> None:
+        # A help or settings screen on top stops the clock; the player is not deciding meanwhile.
+        self.query_one(Countdown).pause()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(Countdown).resume()
+
+    def _take(self, step: Step, *, timed_out: bool) -> None:
+        self.waiting = True
+        self.query_one(Countdown).stop()
+        move = step.state.history[-1]
+        choice = self.engine.scene(self.state).choice(move.choice)
+        assert choice is not None
+        self.state, self.last_step = step.state, step
+        self.path.append(step.explanation.after)
+        self._save()
+        self.query_one(MetersPanel).show(step.state.meter_values, step.explanation.changes)
+        self.query_one(ZoneMap).show(self.path)
+        if self.explain_each_choice:
+            screen = ExplanationScreen(choice.text, step.explanation, timed_out=timed_out)
+            self.app.push_screen(screen, self._explained)
+        else:
+            self.call_later(self._advance)
+
+    def _explained(self, _: None) -> None:
+        self.call_later(self._advance)
+
+    async def _advance(self) -> None:
+        if self.engine.is_over(self.state):
+            self.post_message(self.Finished(self.engine, self.state, self.baseline))
+        else:
+            await self._show_scene()
+
+    def _save(self) -> None:
+        run = SavedRun(scenario_id=self.state.scenario_id, moves=self.state.history, baseline=self.baseline)
+        try:
+            self.saves.write(run)
+        except OSError as exc:
+            self.notify(f"Progress could not be saved: {exc}", severity="error", markup=False)

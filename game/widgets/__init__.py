@@ -1,0 +1,1 @@
+"""Small reusable widgets: meters, zone map, countdown, choice list, timeline, scenario list."""
