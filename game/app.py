@@ -20,6 +20,7 @@ from game.settings import Settings, SettingsStore
 
 # Screens other than the picker are imported when first shown: the picker's first frame comes sooner.
 if TYPE_CHECKING:
+    from game.recording import ResultsLog
     from game.scenario.models import Scenario
     from game.screens.debrief import DebriefScreen
     from game.screens.play import PlayScreen
@@ -95,6 +96,10 @@ class TightropeApp(App[None]):
         self.theme = THEMES[self.settings.theme].name
         self.push_screen(self.picker)
         self._refresh_picker(problems=[settings.problem, profile.problem])
+        self.greet()
+
+    def greet(self) -> None:
+        """The first thing after the picker appears: ask a new player's name, or open `play SCENARIO`."""
         if self.profile.name is None:
             from game.screens.name import NamePrompt
 
@@ -167,6 +172,7 @@ class TightropeApp(App[None]):
         if engine.is_over(state):
             self.post_message(PlayScreen.Finished(engine, state, baseline))
             return
+        self.begin_recording(engine, state, baseline)
         screen = PlayScreen(
             engine,
             state,
@@ -186,6 +192,9 @@ class TightropeApp(App[None]):
         from game.screens.play import PlayScreen
 
         engine, state = message.engine, message.state
+        if self.results is not None:
+            self.results.finished(state)
+            self._report_results_problem()
         debrief = engine.debrief(state)
         self.profile = self.profile.finished(state.scenario_id, state.scene, debrief.zone, debrief.score)
         self._store_profile()
@@ -228,6 +237,28 @@ class TightropeApp(App[None]):
         while self.screen is not self.picker and len(self.screen_stack) > 1:
             self.pop_screen()
         self._refresh_picker()
+
+    # Recording runs into the results store, so a trainee's history and a cohort's choices are kept.
+
+    results: ResultsLog | None = None
+
+    def begin_recording(self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None) -> None:
+        if self.results is None:
+            return
+        previous = self.results.current
+        rewound_from = previous.run_id if baseline is not None and previous is not None else None
+        self.results.begin(engine, state, rewound_from=rewound_from)
+        self._report_results_problem()
+
+    def on_play_screen_moved(self, message: PlayScreen.Moved) -> None:
+        if self.results is not None:
+            self.results.moved(message.state)
+            self._report_results_problem()
+
+    def _report_results_problem(self) -> None:
+        problem = self.results.take_problem() if self.results else None
+        if problem:
+            self.notify(problem, severity="warning", markup=False, timeout=10)
 
     # Actions for keys and the command palette.
 

@@ -121,3 +121,82 @@ class RunRecorder:
             trust=debrief.final.trust,
         )
         self._attempt(lambda: self.store.finish_run(finish))
+
+
+class ResultsLog:
+    """The results store as a front end sees it: opened on first use, one recorder for the run on screen.
+
+    Opening is lazy so that starting the game does not wait on a database; a store that cannot be
+    opened or written is reported once (`take_problem`) and play goes on without it.
+    """
+
+    def __init__(
+        self,
+        target: str | None,
+        *,
+        player_id: str,
+        player_name: str = "",
+        cohort: str = "",
+        clock: Clock = utc_now,
+    ) -> None:
+        self.target = target
+        self.player_id, self.player_name, self.cohort = player_id, player_name, cohort
+        self.clock = clock
+        self.current: RunRecorder | None = None
+        self._store: ResultsStore | None = None
+        self._problem: str | None = None
+        self._reported = False
+
+    def store(self) -> ResultsStore | None:
+        if self._store is None and not self._reported:
+            from game.store import open_store
+
+            try:
+                self._store = open_store(self.target)
+            except StoreError as exc:
+                self._problem = str(exc)
+        return self._store
+
+    def begin(
+        self,
+        engine: Engine,
+        state: RunState,
+        *,
+        run_id: str | None = None,
+        resume_code: str | None = None,
+        rewound_from: str | None = None,
+    ) -> RunRecorder | None:
+        """Start recording a run (with any moves it already has); returns its recorder."""
+        store = self.store()
+        if store is None:
+            self.current = None
+            return None
+        self.current = RunRecorder(
+            store,
+            engine,
+            player_id=self.player_id,
+            player_name=self.player_name,
+            cohort=self.cohort,
+            clock=self.clock,
+            run_id=run_id,
+            resume_code=resume_code,
+            rewound_from=rewound_from,
+        )
+        self.current.started(state)
+        return self.current
+
+    def moved(self, state: RunState) -> None:
+        if self.current is not None and state.history:
+            self.current.decided(state)
+
+    def finished(self, state: RunState) -> None:
+        if self.current is not None:
+            self.current.finished(state)
+
+    def take_problem(self) -> str | None:
+        """The first failure, once: the front end shows it and play goes on."""
+        problem = self._problem or (self.current.problem if self.current else None)
+        if problem is None or self._reported:
+            return None
+        self._reported = True
+        return f"Results are not being recorded: {problem}"

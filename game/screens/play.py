@@ -42,6 +42,13 @@ class PlayScreen(Screen[None]):
             super().__init__()
             self.engine, self.state, self.baseline = engine, state, baseline
 
+    class Moved(Message):
+        """The player (or the timer) made a choice; `state` is the run after it."""
+
+        def __init__(self, engine: Engine, state: RunState) -> None:
+            super().__init__()
+            self.engine, self.state = engine, state
+
     class Left(Message):
         """The player went back to the scenarios; the run is saved and can be resumed."""
 
@@ -151,6 +158,7 @@ class PlayScreen(Screen[None]):
         self.state, self.last_step = step.state, step
         self.path.append(step.explanation.after)
         self._save()
+        self.post_message(self.Moved(self.engine, step.state))
         self.query_one(MetersPanel).show(step.state.meter_values, step.explanation.changes)
         self.query_one(ZoneMap).show(self.path)
         if self.explain_each_choice:

@@ -1,0 +1,117 @@
+"""`tightrope serve`: the game for a room of browsers, results into the store, optionally the dashboard."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import secrets
+import sys
+from pathlib import Path
+
+from game.commands import EXIT_OK, EXIT_USAGE, Command
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--cohort", default="", metavar="NAME", help="cohort name recorded with every run")
+    parser.add_argument("--join-code", metavar="CODE", help="players must enter this code to join")
+    parser.add_argument(
+        "--store", metavar="PATH", help="results store (default: SQLite in the user data folder)"
+    )
+    parser.add_argument("--scenario", metavar="ID", help="pin every player to this scenario")
+    parser.add_argument(
+        "--max-sessions", type=int, default=40, metavar="N", help="concurrent sessions (default 40)"
+    )
+    parser.add_argument(
+        "--idle-timeout", type=float, default=20.0, metavar="MINUTES", help="end silent sessions after this"
+    )
+    parser.add_argument("--public-url", metavar="URL", help="the address players open, behind a proxy")
+    parser.add_argument("--dashboard", action="store_true", help="also serve the facilitator dashboard")
+    parser.add_argument(
+        "--dashboard-code", metavar="CODE", help="access code for the dashboard (default: random)"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    from game.library import check_files, default_folder, scenario_files
+    from game.serve.server import Room, ServeOptions, TightropeServer, session_command
+    from game.serve.settings import SessionSettings
+    from game.store import StoreError, default_store_path, open_store
+
+    if args.max_sessions < 1 or not 0 < args.port < 65536 or args.idle_timeout <= 0:
+        print("tightrope serve: --max-sessions, --port and --idle-timeout must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    folder: Path = (args.scenarios or default_folder()).resolve()
+    playable = {
+        c.loaded.scenario.id
+        for c in check_files(scenario_files([folder]))
+        if c.playable and c.loaded.scenario
+    }
+    if not playable:
+        print(f"tightrope serve: no playable scenarios in {folder}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.scenario and args.scenario not in playable:
+        print(f"tightrope serve: no scenario {args.scenario!r} in {folder}", file=sys.stderr)
+        return EXIT_USAGE
+    store = str(Path(args.store).resolve()) if args.store else str(default_store_path())
+    try:
+        open_store(store).close()
+    except StoreError as exc:
+        print(f"tightrope serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    settings = SessionSettings(
+        cohort=args.cohort,
+        join_code=args.join_code,
+        store=store,
+        scenarios=folder,
+        pinned_scenario=args.scenario,
+        no_timers=args.no_timers,
+    )
+    rooms = [Room("game", "Tightrope", "", session_command("session"), settings)]
+    dashboard_code = None
+    if args.dashboard:
+        dashboard_code = args.dashboard_code or secrets.token_urlsafe(6)
+        rooms.append(
+            Room(
+                "dashboard",
+                "Tightrope — facilitator",
+                "/dashboard",
+                session_command("dashboard-session"),
+                settings,
+                access_code=dashboard_code,
+            )
+        )
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        public_url=args.public_url.rstrip("/") if args.public_url else None,
+        max_sessions=args.max_sessions,
+        idle_timeout=args.idle_timeout * 60,
+        rooms=rooms,
+    )
+    server = TightropeServer(options)
+    if not _is_loopback(args.host) and not args.join_code:
+        print(
+            f"warning: serving on {args.host} without --join-code: anyone who can reach it can join",
+            file=sys.stderr,
+        )
+    print(f"Tightrope is serving {len(playable)} scenario(s) at {server.public_url}/", flush=True)
+    if dashboard_code:
+        print(f"Facilitator dashboard: {server.public_url}/dashboard?code={dashboard_code}", flush=True)
+    print(f"Results go to {store}. Press Ctrl+C to stop.", flush=True)
+    server.serve()
+    return EXIT_OK
+
+
+COMMAND = Command("serve", "serve the game to a room of browsers (textual-serve)", register, run)

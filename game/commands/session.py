@@ -1,0 +1,34 @@
+"""`tightrope session`: what `tightrope serve` runs for each browser connection. Not for people to type.
+
+Its settings come only from the server, through one environment variable; it takes no arguments, so
+nothing a player types can reach this command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from game.commands import EXIT_OK, EXIT_USAGE, Command
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    from game.serve.settings import SessionSettings
+
+    settings = SessionSettings.from_env()
+    if settings is None:
+        print("tightrope session is started by `tightrope serve`; run that instead", file=sys.stderr)
+        return EXIT_USAGE
+    from game.commands.app import load_shelf
+    from game.serve.session import run_session
+
+    entries, _ = load_shelf(settings.scenarios)
+    run_session(settings, entries)
+    return EXIT_OK
+
+
+COMMAND = Command("session", argparse.SUPPRESS, register, run)

@@ -1,0 +1,122 @@
+"""Joining a served room: the player's name, the room's join code when there is one, and an optional
+resume code to pick up a run from before a refresh. Typed text is kept as plain text, never markup."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from game.profile import MAX_NAME_LENGTH, clean_name
+from game.recording import RESUME_ALPHABET, RESUME_CODE_LENGTH
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    name: str
+    resume_code: str | None
+
+
+def slowdown(failures: int) -> float:
+    """Seconds the form stays locked after the n-th wrong code: 1, 2, 4, ... capped at 30."""
+    return 0.0 if failures <= 0 else float(min(2 ** (failures - 1), 30))
+
+
+def codes_match(given: str, expected: str) -> bool:
+    # Constant time, so the comparison itself does not reveal how much of a guess was right.
+    return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def normalise_resume_code(text: str) -> str:
+    return "".join(c for c in text.upper() if c in RESUME_ALPHABET)[:RESUME_CODE_LENGTH]
+
+
+class JoinScreen(ModalScreen[Joined]):
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    def __init__(
+        self,
+        *,
+        join_code: str | None,
+        room: str = "",
+        problem: str = "",
+        failures: int = 0,
+        lock_for: Callable[[int], float] = slowdown,
+    ) -> None:
+        super().__init__()
+        self.join_code, self.room, self.lock_for = join_code, room, lock_for
+        self.failures = failures
+        self.initial_problem = problem
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="join-box", classes="dialog"):
+            title = f"Welcome to Tightrope — {self.room}" if self.room else "Welcome to Tightrope"
+            yield Static(Text(title, style="bold"), classes="dialog-title")
+            yield Static(Text("Your name, as the facilitator will see it:"))
+            yield Input(placeholder="your name", max_length=MAX_NAME_LENGTH, id="join-name")
+            if self.join_code is not None:
+                yield Static(Text("The room's join code:"))
+                yield Input(placeholder="join code", password=True, max_length=64, id="join-code")
+            yield Static(Text("Resume code, if you are coming back to a run (optional):"))
+            yield Input(placeholder="e.g. K7QM2D", max_length=12, id="join-resume")
+            yield Static(Text(self.initial_problem), id="join-problem")
+            yield Button("Join", variant="primary", id="join-button")
+            yield Static(
+                Text("Tab moves between fields · Enter joins", style="italic"), classes="dialog-hint"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#join-name", Input).focus()
+        if self.failures:
+            self._lock(self.lock_for(self.failures))
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#join-button")
+    def _submit(self) -> None:
+        if self.query_one("#join-button", Button).disabled:
+            return
+        name = clean_name(self.query_one("#join-name", Input).value)
+        if not name:
+            self._say("Please enter a name (any name you like).")
+            self.query_one("#join-name", Input).focus()
+            return
+        if self.join_code is not None:
+            code_input = self.query_one("#join-code", Input)
+            if not codes_match(code_input.value, self.join_code):
+                self.failures += 1
+                code_input.value = ""
+                delay = self.lock_for(self.failures)
+                self._say(
+                    f"That join code is not right. Try again in {delay:.0f} s."
+                    if delay
+                    else "That join code is not right."
+                )
+                self._lock(delay)
+                return
+        resume = normalise_resume_code(self.query_one("#join-resume", Input).value)
+        self.dismiss(Joined(name, resume or None))
+
+    def _say(self, problem: str) -> None:
+        self.query_one("#join-problem", Static).update(Text(problem))
+
+    def _lock(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        button = self.query_one("#join-button", Button)
+        button.disabled = True
+
+        def unlock() -> None:
+            button.disabled = False
+            if self.join_code is not None:
+                self.query_one("#join-code", Input).focus()
+
+        self.set_timer(seconds, unlock)
