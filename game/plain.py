@@ -170,10 +170,20 @@ def _answers(source: TextIO) -> Iterator[str]:
         yield line.strip()
 
 
-def play(engine: Engine, source: TextIO, renderer: Renderer) -> RunState:
+class RunObserver(Protocol):
+    """Told about the run as it goes, e.g. to record it in the results store."""
+
+    def begin(self, engine: Engine, state: RunState) -> object: ...
+    def moved(self, state: RunState) -> None: ...
+    def finished(self, state: RunState) -> None: ...
+
+
+def play(engine: Engine, source: TextIO, renderer: Renderer, observer: RunObserver | None = None) -> RunState:
     """Play to an ending or to the end of input; returns the last state either way."""
     renderer.begin(engine.scenario)
     state = engine.start()
+    if observer is not None:
+        observer.begin(engine, state)
     answers = _answers(source)
     while not engine.is_over(state):
         choices = engine.available(state)
@@ -185,9 +195,13 @@ def play(engine: Engine, source: TextIO, renderer: Renderer) -> RunState:
         step = engine.choose(state, choice.key)
         renderer.explanation(choice, step.explanation)
         state = step.state
+        if observer is not None:
+            observer.moved(state)
     # The ending's own narrative comes before the debrief that reflects on it.
     renderer.scene(engine, state, [])
     renderer.debrief(engine.debrief(state))
+    if observer is not None:
+        observer.finished(state)
     return state
 
 

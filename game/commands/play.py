@@ -14,6 +14,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="a scenario id or a .yaml file")
     parser.add_argument("--plain", action="store_true", help="line mode: numbered choices on stdin")
     parser.add_argument("--json", action="store_true", help="with --plain: one JSON object per event")
+    parser.add_argument("--name", default="", help="with --plain: the name recorded with your results")
+    parser.add_argument(
+        "--store", metavar="PATH", help="results store (default: SQLite in the user data folder)"
+    )
 
 
 def load_playable(reference: str, folder: Path | None) -> Scenario | int:
@@ -45,10 +49,16 @@ def run(args: argparse.Namespace) -> int:
 
         return run_app(args, scenario)
     from game.engine import Engine
+    from game.identity import local_player_id
     from game.plain import JsonRenderer, TextRenderer, play
+    from game.profile import clean_name
+    from game.recording import ResultsLog
 
     renderer = JsonRenderer(sys.stdout) if args.json else TextRenderer(sys.stdout)
-    play(Engine(scenario), sys.stdin, renderer)
+    results = ResultsLog(args.store, player_id=local_player_id(), player_name=clean_name(args.name))
+    play(Engine(scenario), sys.stdin, renderer, results)
+    if problem := results.take_problem():
+        print(f"tightrope: {problem}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -127,3 +127,28 @@ def test_playing_a_broken_file_prints_its_problems(
     broken.write_text("format: tightrope/1\nid: x\n")
     assert main(["play", str(broken), "--plain"]) == 1
     assert f"{broken}:1:1: error: missing required key 'title'" in capsys.readouterr().err
+
+
+def test_line_mode_records_the_run_in_the_results_store(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny_path: Path, tmp_path: Path
+) -> None:
+    from game.store import open_store
+
+    store = tmp_path / "results.sqlite3"
+    code, _ = play(monkeypatch, capsys, tiny_path, "2\n1\n", "--store", str(store), "--name", "[b]Dee[/b]")
+    assert code == 0
+    (run,) = open_store(store).runs()
+    assert run.start.player_name == "[b]Dee[/b]"
+    assert run.finish is not None and (run.finish.ending_tone, run.decisions) == ("poor", 2)
+
+
+def test_an_unusable_store_is_reported_once_and_play_goes_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny_path: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"not a database" * 50)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1\n1\n"))
+    assert main(["play", str(tiny_path), "--plain", "--store", str(broken)]) == 0
+    captured = capsys.readouterr()
+    assert "=== Debrief" in captured.out
+    assert captured.err.count("Results are not being recorded") == 1
