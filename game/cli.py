@@ -8,7 +8,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from game import __version__
-from game.commands import EXIT_OK, Command, check, graph, new, play, principles, schema
+from game.commands import (
+    EXIT_OK,
+    Command,
+    check,
+    graph,
+    new,
+    play,
+    principles,
+    report,
+    schema,
+    serve,
+    session,
+)
+
+STORE_HELP = "results store: a SQLite file (default: in the user data folder)"
 
 COMMANDS: tuple[Command, ...] = (
     check.COMMAND,
@@ -17,6 +31,10 @@ COMMANDS: tuple[Command, ...] = (
     schema.COMMAND,
     principles.COMMAND,
     play.COMMAND,
+    report.COMMAND,
+    serve.COMMAND,
+    session.COMMAND,
+    session.DASHBOARD_COMMAND,
 )
 
 
@@ -27,9 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tightrope {__version__}")
     _add_shared_options(parser)
+    parser.add_argument("--store", metavar="PATH", help=STORE_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
-        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        # argparse lists a subcommand only when given `help`; internal ones (SUPPRESS) get none.
+        if command.help == argparse.SUPPRESS:
+            sub = subparsers.add_parser(command.name)
+        else:
+            sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
         # Shared options are accepted after the command too (`tightrope play x --no-timers`);
         # SUPPRESS keeps a subparser from overwriting a value given before the command.
         _add_shared_options(sub, default=argparse.SUPPRESS)

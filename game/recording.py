@@ -152,7 +152,8 @@ class ResultsLog:
             from game.store import open_store
 
             try:
-                self._store = open_store(self.target)
+                # Queue while a database server is down, so a player who joins then loses nothing.
+                self._store = open_store(self.target, queue_while_down=True)
             except StoreError as exc:
                 self._problem = str(exc)
         return self._store

