@@ -1,0 +1,59 @@
+"""The facilitator's dashboard app: wiring only: the store reader, the room screen, the theme and `q`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from game.app import THEMES
+from game.dashboard.reader import RoomReader, StoreOpener
+from game.dashboard.screen import Clock, RoomScreen
+from game.paths import shipped
+from game.scenario.models import Scenario
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class DashboardApp(App[None]):
+    """The room, live. `store` opens the results store; it is called on the reader's own thread.
+
+    `every` is the polling interval in seconds (None: read once, then only on `r`); `clock` stamps each
+    read and `timezone` shows clock times (None: this machine's), so tests can pin both.
+    """
+
+    TITLE = "Tightrope room report"
+    CSS_PATH = str(shipped("assets") / "dashboard.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+
+    def __init__(
+        self,
+        store: StoreOpener,
+        scenarios: Sequence[Scenario],
+        *,
+        cohort: str | None = None,
+        scenario_id: str | None = None,
+        every: float | None = 2.0,
+        clock: Clock = local_now,
+        timezone: tzinfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.reader = RoomReader(store, scenarios, cohort=cohort, scenario_id=scenario_id)
+        self.room_screen = RoomScreen(self.reader, every=every, clock=clock, timezone=timezone)
+
+    def on_mount(self) -> None:
+        theme = THEMES["dark"]
+        self.register_theme(theme)
+        self.theme = theme.name
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.room_screen
+
+    def on_unmount(self) -> None:
+        self.reader.close()

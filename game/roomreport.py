@@ -1,0 +1,516 @@
+"""What the room chose: a cohort's runs and decisions turned into the facilitator's report.
+
+Pure: takes rows read from the results store and the scenario models, returns frozen dataclasses. The
+dashboard, `tightrope report --format csv|json` and anything else read the room through this one module.
+
+Counting rules, so every front end tells the same story:
+
+- A *player* is one run. A run rewound from another (played on from a debrief, "what if I had…?") is
+  an experiment, not the room's choice: it is listed among the players but left out of every aggregate.
+- The splits count each decision once per run, at the scene where it was taken.
+- The map, the average meters and the zone counts use each counted run's current meters (its final
+  meters once finished), and only runs that have made at least one decision: a player who has just
+  opened the scenario has not been anywhere yet.
+- Endings are shared out over the finished counted runs.
+- A talking point is a scene where players lost safety or standards: how many of those who decided
+  there saw the meter fall, by how much on average, and through which choices. Meter changes are read
+  from the recorded meters (after the clamp), so they are what players actually saw.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from game.scenario.models import Scenario
+from game.store.base import DecisionRow, RunRow
+from scoring import Meters, Zone, zone_of
+from scoring.meters import MeterName
+
+TALKING_POINT_METERS: tuple[MeterName, ...] = ("safety", "standards")
+DEFAULT_TALKING_POINTS = 5
+
+
+def percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Player:
+    """One run: who, where they are now, and how far they have come."""
+
+    run_id: str
+    name: str
+    started_at: str
+    finished_at: str | None
+    decisions: int
+    scene_id: str
+    where: str
+    meters: Meters
+    ending_tone: str | None = None
+    rewind: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def zone(self) -> Zone:
+        return zone_of(self.meters)
+
+    @property
+    def counted(self) -> bool:
+        """Part of the room's aggregates: a first play, not a rewind."""
+        return not self.rewind
+
+    @property
+    def on_map(self) -> bool:
+        return self.counted and (self.decisions > 0 or self.finished)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "name": self.name,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "decisions": self.decisions,
+            "scene": self.scene_id,
+            "where": self.where,
+            "meters": self.meters.as_dict(),
+            "zone": self.zone.value,
+            "ending_tone": self.ending_tone,
+            "rewind": self.rewind,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceSplit:
+    choice_id: str
+    text: str
+    count: int
+    percent: float
+    timed_out: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "choice": self.choice_id,
+            "text": self.text,
+            "count": self.count,
+            "percent": round(self.percent, 1),
+            "timed_out": self.timed_out,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SceneSplit:
+    """How the room split at one decision: every choice of the scene, in the scenario's order."""
+
+    scene_id: str
+    heading: str
+    decided: int
+    choices: tuple[ChoiceSplit, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scene": self.scene_id,
+            "heading": self.heading,
+            "decided": self.decided,
+            "choices": [c.as_dict() for c in self.choices],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AverageMeters:
+    safety: float
+    standards: float
+    trust: float
+    players: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "safety": round(self.safety, 1),
+            "standards": round(self.standards, 1),
+            "trust": round(self.trust, 1),
+            "players": self.players,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EndingCount:
+    scene_id: str
+    title: str
+    tone: str
+    count: int
+    percent: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scene": self.scene_id,
+            "title": self.title,
+            "tone": self.tone,
+            "count": self.count,
+            "percent": round(self.percent, 1),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceLoss:
+    choice_id: str
+    text: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TalkingPoint:
+    """At `heading`, `lost` of the `decided` players saw `meter` fall, by `average_loss` points on average."""
+
+    scene_id: str
+    heading: str
+    meter: MeterName
+    lost: int
+    decided: int
+    average_loss: float
+    choices: tuple[ChoiceLoss, ...]
+
+    @property
+    def percent(self) -> float:
+        return percent(self.lost, self.decided)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scene": self.scene_id,
+            "heading": self.heading,
+            "meter": self.meter,
+            "lost": self.lost,
+            "decided": self.decided,
+            "percent": round(self.percent, 1),
+            "average_loss": round(self.average_loss, 1),
+            "choices": [{"choice": c.choice_id, "text": c.text, "count": c.count} for c in self.choices],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioReport:
+    scenario_id: str
+    title: str
+    known: bool
+    players: tuple[Player, ...]
+    splits: tuple[SceneSplit, ...]
+    average: AverageMeters | None
+    zones: Mapping[Zone, int]
+    endings: tuple[EndingCount, ...]
+    talking_points: tuple[TalkingPoint, ...]
+    discussion: tuple[str, ...]
+
+    @property
+    def counted(self) -> tuple[Player, ...]:
+        return tuple(p for p in self.players if p.counted)
+
+    @property
+    def on_map(self) -> tuple[Player, ...]:
+        return tuple(p for p in self.players if p.on_map)
+
+    @property
+    def finished(self) -> int:
+        return sum(p.finished for p in self.counted)
+
+    @property
+    def playing(self) -> int:
+        return sum(not p.finished for p in self.counted)
+
+    @property
+    def rewinds(self) -> int:
+        return sum(p.rewind for p in self.players)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.scenario_id,
+            "title": self.title,
+            "known": self.known,
+            "player_counts": {
+                "counted": len(self.counted),
+                "playing": self.playing,
+                "finished": self.finished,
+                "rewinds": self.rewinds,
+            },
+            "players": [p.as_dict() for p in self.players],
+            "splits": [s.as_dict() for s in self.splits],
+            "average_meters": self.average.as_dict() if self.average else None,
+            "zones": {zone.value: count for zone, count in self.zones.items()},
+            "endings": [e.as_dict() for e in self.endings],
+            "talking_points": [t.as_dict() for t in self.talking_points],
+            "discussion": list(self.discussion),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RoomReport:
+    scenarios: tuple[ScenarioReport, ...]
+
+    def scenario(self, scenario_id: str) -> ScenarioReport | None:
+        return next((s for s in self.scenarios if s.scenario_id == scenario_id), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"scenarios": [s.as_dict() for s in self.scenarios]}
+
+
+def room_report(
+    runs: Iterable[RunRow],
+    decisions: Iterable[DecisionRow],
+    scenarios: Iterable[Scenario],
+    *,
+    include: Sequence[str] = (),
+    talking_points: int = DEFAULT_TALKING_POINTS,
+) -> RoomReport:
+    """One report per scenario played in `runs` (in order of first play), then any of `include` not played."""
+    by_id: dict[str, Scenario] = {}
+    for scenario in scenarios:
+        by_id.setdefault(scenario.id, scenario)  # the first file with an id wins, as in `check`
+    runs_by_scenario: dict[str, list[RunRow]] = defaultdict(list)
+    for run in runs:
+        runs_by_scenario[run.start.scenario_id].append(run)
+    for scenario_id in include:
+        if scenario_id in by_id:
+            runs_by_scenario.setdefault(scenario_id, [])
+    decisions_by_run: dict[str, list[DecisionRow]] = defaultdict(list)
+    for decision in decisions:
+        decisions_by_run[decision.run_id].append(decision)
+    return RoomReport(
+        tuple(
+            scenario_report(
+                scenario_id,
+                scenario_runs,
+                decisions_by_run,
+                by_id.get(scenario_id),
+                talking_points=talking_points,
+            )
+            for scenario_id, scenario_runs in runs_by_scenario.items()
+        )
+    )
+
+
+def scenario_report(
+    scenario_id: str,
+    runs: Sequence[RunRow],
+    decisions_by_run: Mapping[str, Sequence[DecisionRow]],
+    scenario: Scenario | None,
+    *,
+    talking_points: int = DEFAULT_TALKING_POINTS,
+) -> ScenarioReport:
+    """The report on one scenario. Without its model (a file since removed) ids stand in for the text."""
+    shape = _Shape(scenario)
+    history = {run.start.run_id: sorted(decisions_by_run.get(run.start.run_id, ()), key=_seq) for run in runs}
+    players = tuple(_player(run, history[run.start.run_id], shape) for run in runs)
+    counted = [run for run, player in zip(runs, players, strict=True) if player.counted]
+    counted_decisions = [d for run in counted for d in history[run.start.run_id]]
+    splits = _splits(counted_decisions, shape)
+    mapped = [p for p in players if p.on_map]
+    title = scenario.title if scenario else (runs[0].start.scenario_title if runs else scenario_id)
+    return ScenarioReport(
+        scenario_id=scenario_id,
+        title=title,
+        known=scenario is not None,
+        players=players,
+        splits=splits,
+        average=_average(mapped),
+        zones={zone: sum(p.zone is zone for p in mapped) for zone in Zone},
+        endings=_endings(counted, shape),
+        talking_points=_talking_points(
+            [history[run.start.run_id] for run in counted], splits, shape, talking_points
+        ),
+        discussion=tuple(scenario.discussion) if scenario else (),
+    )
+
+
+def _seq(decision: DecisionRow) -> int:
+    return decision.seq
+
+
+class _Shape:
+    """The scenario's scenes and choices in file order, with stand-ins when the model is missing."""
+
+    def __init__(self, scenario: Scenario | None) -> None:
+        self.scenario = scenario
+        self.scene_order = list(scenario.scenes) if scenario else []
+
+    def heading(self, scene_id: str) -> str:
+        if self.scenario and scene_id in self.scenario.scenes:
+            return self.scenario.scenes[scene_id].heading(scene_id)
+        return scene_id
+
+    def choice_text(self, scene_id: str, choice_id: str) -> str:
+        if self.scenario and scene_id in self.scenario.scenes:
+            choice = self.scenario.scenes[scene_id].choice(choice_id)
+            if choice is not None:
+                return choice.text
+        return choice_id
+
+    def choice_ids(self, scene_id: str) -> list[str]:
+        if self.scenario and scene_id in self.scenario.scenes:
+            return [c.key for c in self.scenario.scenes[scene_id].choices]
+        return []
+
+    def decision_scenes(self) -> list[str]:
+        if not self.scenario:
+            return []
+        return [sid for sid, scene in self.scenario.scenes.items() if scene.choices]
+
+    def after(self, decision: DecisionRow) -> str | None:
+        """The scene a decision leads to, if the scenario still has that choice."""
+        if self.scenario and decision.scene_id in self.scenario.scenes:
+            choice = self.scenario.scenes[decision.scene_id].choice(decision.choice_id)
+            if choice is not None:
+                return choice.next
+        return None
+
+    @property
+    def start(self) -> Meters | None:
+        return Meters(**self.scenario.meters.model_dump()) if self.scenario else None
+
+    def endings(self) -> list[str]:
+        return list(self.scenario.endings) if self.scenario else []
+
+    def order(self, scene_id: str) -> int:
+        return self.scene_order.index(scene_id) if scene_id in self.scene_order else len(self.scene_order)
+
+
+def _player(run: RunRow, history: Sequence[DecisionRow], shape: _Shape) -> Player:
+    start, finish = run.start, run.finish
+    if finish is not None:
+        scene_id, where = finish.ending_scene, finish.ending_title
+        meters = Meters(finish.safety, finish.standards, finish.trust)
+    elif history:
+        last = history[-1]
+        next_scene = shape.after(last)
+        scene_id = next_scene or last.scene_id
+        where = shape.heading(next_scene) if next_scene else f"after {shape.heading(last.scene_id)}"
+        meters = Meters(last.safety, last.standards, last.trust)
+    else:
+        scene_id = shape.scenario.start if shape.scenario else ""
+        where = shape.heading(scene_id) if scene_id else "starting"
+        meters = shape.start or Meters()
+    return Player(
+        run_id=start.run_id,
+        name=start.player_name,
+        started_at=start.started_at,
+        finished_at=finish.finished_at if finish else None,
+        decisions=max(run.decisions, len(history)),
+        scene_id=scene_id,
+        where=where,
+        meters=meters,
+        ending_tone=finish.ending_tone if finish else None,
+        rewind=start.rewound_from is not None,
+    )
+
+
+def _splits(decisions: Sequence[DecisionRow], shape: _Shape) -> tuple[SceneSplit, ...]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    timeouts: dict[str, Counter[str]] = defaultdict(Counter)
+    for decision in decisions:
+        counts[decision.scene_id][decision.choice_id] += 1
+        if decision.timed_out:
+            timeouts[decision.scene_id][decision.choice_id] += 1
+    scenes = shape.decision_scenes()
+    scenes += [sid for sid in counts if sid not in scenes]
+    splits = []
+    for scene_id in scenes:
+        taken = counts.get(scene_id, Counter())
+        decided = sum(taken.values())
+        choice_ids = shape.choice_ids(scene_id)
+        choice_ids += [cid for cid in taken if cid not in choice_ids]
+        choices = tuple(
+            ChoiceSplit(
+                choice_id=cid,
+                text=shape.choice_text(scene_id, cid),
+                count=taken[cid],
+                percent=percent(taken[cid], decided),
+                timed_out=timeouts[scene_id][cid],
+            )
+            for cid in choice_ids
+        )
+        splits.append(SceneSplit(scene_id, shape.heading(scene_id), decided, choices))
+    return tuple(splits)
+
+
+def _average(players: Sequence[Player]) -> AverageMeters | None:
+    if not players:
+        return None
+    n = len(players)
+    return AverageMeters(
+        safety=sum(p.meters.safety for p in players) / n,
+        standards=sum(p.meters.standards for p in players) / n,
+        trust=sum(p.meters.trust for p in players) / n,
+        players=n,
+    )
+
+
+def _endings(runs: Sequence[RunRow], shape: _Shape) -> tuple[EndingCount, ...]:
+    finishes = [run.finish for run in runs if run.finish is not None]
+    reached = Counter(f.ending_scene for f in finishes)
+    named = {f.ending_scene: (f.ending_title, f.ending_tone) for f in finishes}
+    if shape.scenario:
+        for scene_id, scene in shape.scenario.endings.items():
+            assert scene.ending is not None
+            named[scene_id] = (scene.ending.title, scene.ending.tone)
+    scenes = shape.endings() + [sid for sid in reached if sid not in shape.endings()]
+    return tuple(
+        EndingCount(sid, *named[sid], count=reached[sid], percent=percent(reached[sid], len(finishes)))
+        for sid in scenes
+    )
+
+
+def _talking_points(
+    histories: Sequence[Sequence[DecisionRow]],
+    splits: Sequence[SceneSplit],
+    shape: _Shape,
+    limit: int,
+) -> tuple[TalkingPoint, ...]:
+    losses: dict[tuple[str, MeterName], list[int]] = defaultdict(list)
+    through: dict[tuple[str, MeterName], Counter[str]] = defaultdict(Counter)
+    for history in histories:
+        before = shape.start
+        for decision in history:
+            after = Meters(decision.safety, decision.standards, decision.trust)
+            if before is not None:
+                for meter in TALKING_POINT_METERS:
+                    change = after.get(meter) - before.get(meter)
+                    if change < 0:
+                        losses[(decision.scene_id, meter)].append(-change)
+                        through[(decision.scene_id, meter)][decision.choice_id] += 1
+            before = after
+    decided = {split.scene_id: split.decided for split in splits}
+    points = [
+        TalkingPoint(
+            scene_id=scene_id,
+            heading=shape.heading(scene_id),
+            meter=meter,
+            lost=len(lost),
+            decided=decided.get(scene_id, len(lost)),
+            average_loss=sum(lost) / len(lost),
+            choices=tuple(
+                ChoiceLoss(cid, shape.choice_text(scene_id, cid), count)
+                for cid, count in sorted(
+                    through[(scene_id, meter)].items(),
+                    key=lambda item: (-item[1], _choice_order(shape, scene_id, item[0])),
+                )
+            ),
+        )
+        for (scene_id, meter), lost in losses.items()
+    ]
+    points.sort(
+        key=lambda p: (
+            -p.lost,
+            -p.percent,
+            -p.average_loss,
+            shape.order(p.scene_id),
+            TALKING_POINT_METERS.index(p.meter),
+        )
+    )
+    return tuple(points[:limit])
+
+
+def _choice_order(shape: _Shape, scene_id: str, choice_id: str) -> int:
+    ids = shape.choice_ids(scene_id)
+    return ids.index(choice_id) if choice_id in ids else len(ids)
