@@ -1,0 +1,193 @@
+"""A browser as the tests see it: textual-serve's websocket protocol, and a terminal emulator for the screen.
+
+The browser page opens `/ws?width=W&height=H`, sends `["stdin", keys]` and `["resize", {...}]` as JSON
+text frames, and receives the app's terminal output as binary frames. pyte renders that output into
+a screen so a test can wait for words to appear, as a person does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import aiohttp
+import pyte
+
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
+KEYS = {"enter": "\r", "tab": "\t", "escape": "\x1b", "up": "\x1b[A", "down": "\x1b[B", "backspace": "\x7f"}
+
+
+class BrowserSession:
+    def __init__(
+        self, url: str, width: int = 100, height: int = 30, *, path: str = "", code: str = ""
+    ) -> None:
+        self.url = url
+        self.path, self.code = path, code
+        self.width, self.height = width, height
+        self.screen = pyte.Screen(width, height)
+        self.stream = pyte.Stream(self.screen)
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._changed = asyncio.Event()
+        self.closed = False
+        self.bytes_received = 0
+        # Output not yet fed to the emulator (fed on demand: pyte is slow, and a benchmark with many
+        # sessions must not measure the harness), and output since the last key, for `wait_for_new`.
+        self._unfed: list[str] = []
+        self._since_key: list[str] = []
+
+    async def __aenter__(self) -> BrowserSession:
+        self._http = aiohttp.ClientSession()
+        query = f"width={self.width}&height={self.height}" + (f"&code={self.code}" if self.code else "")
+        self.socket = await self._http.ws_connect(f"{self.url}{self.path}/ws?{query}")
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if not self.socket.closed:
+            await self.socket.close()
+        self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._reader
+        await self._http.close()
+
+    async def _read(self) -> None:
+        async for message in self.socket:
+            if message.type == aiohttp.WSMsgType.BINARY:
+                self.bytes_received += len(message.data)
+                text = self._decoder.decode(message.data)
+                self._unfed.append(text)
+                self._since_key.append(text)
+                self._changed.set()
+        self.closed = True
+        self._changed.set()
+
+    def text(self) -> str:
+        if self._unfed:
+            self.stream.feed("".join(self._unfed))
+            self._unfed.clear()
+        return "\n".join(self.screen.display)
+
+    async def wait_for_new(self, text: str, timeout: float = 30.0) -> None:
+        """Wait until output that arrived after the last key press contains `text` (escapes removed)."""
+        deadline = time.perf_counter() + timeout
+        while text not in _ESCAPES.sub("", "".join(self._since_key)):
+            remaining = deadline - time.perf_counter()
+            if self.closed or remaining <= 0:
+                raise AssertionError(f"{text!r} did not arrive; screen:\n{self.text()}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+    async def wait_for(self, *words: str, timeout: float = 30.0) -> float:
+        """Wait until every word is on screen; returns the seconds it took."""
+        started = time.perf_counter()
+        deadline = started + timeout
+        while not all(word in self.text() for word in words):
+            if self.closed:
+                raise AssertionError(f"session closed while waiting for {words}; screen:\n{self.text()}")
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {words}; screen:\n{self.text()}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+        return time.perf_counter() - started
+
+    async def press(self, *keys: str) -> None:
+        self._since_key.clear()
+        for key in keys:
+            await self.socket.send_json(["stdin", KEYS.get(key, key)])
+            if key == "tab":
+                # A key that moves focus takes effect after the app has handled it; what is typed
+                # next belongs to the new field, so wait as a person would.
+                await asyncio.sleep(0.3)
+
+    async def type(self, text: str) -> None:
+        await self.socket.send_json(["stdin", text])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(
+    arguments: Sequence[str], env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`tightrope serve` on a free loopback port, stopped (and its sessions with it) at the end."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "game", "serve", "--port", str(port), *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_listening(port, process)
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen[str], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"server exited with {process.returncode}:\n{output}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("server did not start listening")
+
+
+def children_of(pid: int) -> list[int]:
+    """Live child processes of `pid` (Linux /proc), to prove no session process is left behind."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and not fields.get("State", "").startswith("Z"):
+            found.append(int(status.parent.name))
+    return found
+
+
+def descendants_of(pid: int) -> list[int]:
+    """Every live process below `pid`: textual-serve's own server puts a shell between it and the app."""
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        children = [child for parent in frontier for child in children_of(parent)]
+        found.extend(children)
+        frontier = children
+    return found
+
+
+def command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""

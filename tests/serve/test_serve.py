@@ -1,0 +1,208 @@
+"""`tightrope serve` for real: a server process, websocket sessions that speak as a browser, the store."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from game.store import open_store
+from tests.serve.conftest import SCENARIOS
+from tests.serve.harness import BrowserSession, children_of, running_server
+
+BASE = ["--scenarios", str(SCENARIOS)]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+async def join(browser: BrowserSession, name: str, code: str | None = None, resume: str = "") -> None:
+    await browser.wait_for("Your name, as the facilitator will see it")
+    await browser.type(name)
+    if code is not None:
+        await browser.press("tab")
+        await browser.type(code)
+    if resume:
+        await browser.press("tab")
+        await browser.type(resume)
+    await browser.press("enter")
+
+
+async def play_tiny_to_the_end(browser: BrowserSession) -> None:
+    await browser.wait_for("Someone reports a problem")
+    await browser.press("1")
+    await browser.wait_for("Thanks invite more reports")
+    await browser.press("enter")
+    await browser.wait_for("What now?")
+    await browser.press("1")
+    await browser.wait_for("A review turns the report into a fix")
+    await browser.press("enter")
+    await browser.wait_for("A team that learns")
+
+
+def wait_for_no_children(pid: int, timeout: float = 15.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while (left := children_of(pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def test_page_is_ours_and_loads_nothing_from_outside(store_path: Path) -> None:
+    with running_server([*BASE, "--store", str(store_path)]) as (url, _):
+        status, html = get(url + "/")
+        assert status == 200
+        assert "<title>Tightrope</title>" in html
+        assert "googleapis" not in html
+        external = [part for part in html.split('"') if part.startswith(("http://", "https://", "//"))]
+        assert all(link.startswith(url) for link in external), external
+        assert get(url + "/static/tightrope/favicon.svg")[0] == 200
+        css_status, css = get(url + "/static/tightrope/page.css")
+        assert css_status == 200 and "http" not in css
+        assert get(url + "/static/textual/fonts/RobotoMono-VariableFont_wght.ttf")[0] == 200
+        assert get(url + "/static/textual/js/textual.js")[0] == 200
+
+
+def test_a_pinned_scenario_is_played_to_its_ending_and_recorded(store_path: Path) -> None:
+    async def scenario(url: str) -> None:
+        async with BrowserSession(url) as browser:
+            await join(browser, "Ann")
+            await play_tiny_to_the_end(browser)
+
+    with running_server([*BASE, "--store", str(store_path), "--cohort", "monday", "--scenario", "tiny"]) as (
+        url,
+        server,
+    ):
+        asyncio.run(scenario(url))
+        assert wait_for_no_children(server.pid) == []
+    (run,) = open_store(store_path).runs(cohort="monday")
+    assert run.start.player_name == "Ann" and run.finish is not None
+    assert (run.finish.ending_tone, run.finish.zone, run.decisions) == ("good", "learning", 2)
+
+
+def test_twenty_sessions_at_once_are_all_recorded_and_leave_no_process(store_path: Path) -> None:
+    async def one(url: str, n: int) -> None:
+        async with BrowserSession(url) as browser:
+            await join(browser, f"Player {n}")
+            await play_tiny_to_the_end(browser)
+
+    async def room(url: str) -> None:
+        await asyncio.gather(*(one(url, n) for n in range(20)))
+
+    with running_server([*BASE, "--store", str(store_path), "--scenario", "tiny"]) as (url, server):
+        asyncio.run(room(url))
+        assert wait_for_no_children(server.pid) == []
+    runs = open_store(store_path).runs()
+    assert sorted(r.start.player_name for r in runs) == sorted(f"Player {n}" for n in range(20))
+    assert all(r.finished and r.decisions == 2 for r in runs)
+
+
+def test_a_refresh_picks_up_where_the_player_was_with_the_resume_code(store_path: Path) -> None:
+    async def scenario(url: str) -> str:
+        async with BrowserSession(url) as browser:
+            await join(browser, "Bo")
+            await browser.wait_for("Someone reports a problem")
+            await browser.press("1")
+            await browser.wait_for("Thanks invite more reports")
+        (run,) = open_store(store_path).runs()
+        code = run.start.resume_code
+        async with BrowserSession(url) as browser:
+            await join(browser, "Bo", resume=code)
+            await browser.wait_for("What now?")
+            await browser.press("1")
+            await browser.wait_for("A review turns the report into a fix")
+            await browser.press("enter")
+            await browser.wait_for("A team that learns")
+        return code
+
+    with running_server([*BASE, "--store", str(store_path), "--scenario", "tiny"]) as (url, _):
+        code = asyncio.run(scenario(url))
+    (run,) = open_store(store_path).runs()
+    assert run.start.resume_code == code
+    assert run.finished and run.decisions == 2
+
+
+def test_a_wrong_join_code_is_refused_and_the_right_one_admits(store_path: Path) -> None:
+    async def scenario(url: str) -> None:
+        async with BrowserSession(url) as browser:
+            await join(browser, "Cy", code="wrong")
+            await browser.wait_for("That join code is not right")
+            # The form stays locked for a moment after a wrong code.
+            await asyncio.sleep(1.2)
+            await browser.type("letmein")
+            await browser.press("enter")
+            await browser.wait_for("Someone reports a problem")
+
+    with running_server(
+        [*BASE, "--store", str(store_path), "--scenario", "tiny", "--join-code", "letmein"]
+    ) as (
+        url,
+        _,
+    ):
+        asyncio.run(scenario(url))
+
+
+def test_a_full_room_gets_a_friendly_page_and_no_new_session(store_path: Path) -> None:
+    async def scenario(url: str) -> None:
+        async with BrowserSession(url) as first:
+            await first.wait_for("Your name")
+            status, html = get(url + "/")
+            assert status == 503 and "The room is full" in html
+            with pytest.raises(Exception, match="503"):
+                async with BrowserSession(url):
+                    pass
+        await asyncio.sleep(0.5)
+        assert get(url + "/")[0] == 200
+
+    with running_server([*BASE, "--store", str(store_path), "--max-sessions", "1"]) as (url, _):
+        asyncio.run(scenario(url))
+
+
+def test_an_idle_session_is_closed_and_its_process_ended(store_path: Path) -> None:
+    async def scenario(url: str) -> None:
+        async with BrowserSession(url) as browser:
+            await browser.wait_for("Your name")
+            started = time.monotonic()
+            while not browser.closed and time.monotonic() - started < 20:
+                await asyncio.sleep(0.2)
+            assert browser.closed
+
+    # 0.05 minutes = 3 seconds without a key press.
+    with running_server([*BASE, "--store", str(store_path), "--idle-timeout", "0.05"]) as (url, server):
+        asyncio.run(scenario(url))
+        assert wait_for_no_children(server.pid) == []
+
+
+def test_dashboard_needs_its_code(store_path: Path) -> None:
+    with running_server([*BASE, "--store", str(store_path), "--dashboard", "--dashboard-code", "secret"]) as (
+        url,
+        _,
+    ):
+        assert get(url + "/dashboard")[0] == 403
+        assert get(url + "/dashboard?code=nope")[0] == 403
+        status, html = get(url + "/dashboard?code=secret")
+        assert status == 200 and "facilitator" in html
+
+        async def watch() -> None:
+            with pytest.raises(Exception, match="403"):
+                async with BrowserSession(url, path="/dashboard", code="wrong"):
+                    pass
+            async with BrowserSession(url, 120, 40, path="/dashboard", code="secret") as dashboard:
+                await dashboard.wait_for("How the room split")
+
+        asyncio.run(watch())
+
+
+def test_serving_beyond_loopback_without_a_join_code_warns(store_path: Path) -> None:
+    with running_server([*BASE, "--store", str(store_path), "--host", "0.0.0.0"]) as (_, server):
+        pass
+    assert server.stdout is not None
+    assert "warning: serving on 0.0.0.0 without --join-code" in server.stdout.read()
