@@ -26,7 +26,8 @@ def get(url: str) -> tuple[int, str]:
 
 
 async def join(browser: BrowserSession, name: str, code: str | None = None, resume: str = "") -> None:
-    await browser.wait_for("Your name, as the facilitator will see it")
+    # Generous: twenty app processes starting at once on two cores take a while to draw.
+    await browser.wait_for("Your name, as the facilitator will see it", timeout=180)
     await browser.type(name)
     if code is not None:
         await browser.press("tab")
@@ -38,7 +39,7 @@ async def join(browser: BrowserSession, name: str, code: str | None = None, resu
 
 
 async def play_tiny_to_the_end(browser: BrowserSession) -> None:
-    await browser.wait_for("Someone reports a problem")
+    await browser.wait_for("Someone reports a problem", timeout=120)
     await browser.press("1")
     await browser.wait_for("Thanks invite more reports")
     await browser.press("enter")
