@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -18,52 +17,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from game.roomreport import Player
-from scoring import Meters, Zone
-from scoring.zones import ZONE_THRESHOLD
+from game.widgets.zone_grid import Grid
+from scoring import Zone
 
 PLAYING, FINISHED, MANY = "○", "●", "+"
 LEGEND = f"{PLAYING} playing {FINISHED} finished 2-9 several"
 MIN_WIDTH, MIN_HEIGHT = 24, 9
-
-
-@dataclass(frozen=True, slots=True)
-class Plot:
-    """Cells of the plot inside the frame: two halves each way around a middle line."""
-
-    half_width: int
-    half_height: int
-
-    @property
-    def width(self) -> int:
-        return 2 * self.half_width + 1
-
-    @property
-    def height(self) -> int:
-        return 2 * self.half_height + 1
-
-    def column(self, standards: int) -> int:
-        if standards >= ZONE_THRESHOLD:
-            step = (standards - ZONE_THRESHOLD) * self.half_width // (100 - ZONE_THRESHOLD)
-            return self.half_width + 1 + min(self.half_width - 1, step)
-        return min(self.half_width - 1, standards * self.half_width // ZONE_THRESHOLD)
-
-    def row(self, safety: int) -> int:
-        if safety >= ZONE_THRESHOLD:
-            step = (safety - ZONE_THRESHOLD) * self.half_height // (100 - ZONE_THRESHOLD)
-            return self.half_height - 1 - min(self.half_height - 1, step)
-        step = safety * self.half_height // ZONE_THRESHOLD
-        return self.height - 1 - min(self.half_height - 1, step)
-
-    def cell(self, meters: Meters) -> tuple[int, int]:
-        return self.row(meters.safety), self.column(meters.standards)
-
-    def zone_at(self, row: int, column: int) -> Zone | None:
-        if row == self.half_height or column == self.half_width:
-            return None
-        high_safety, high_standards = row < self.half_height, column > self.half_width
-        if high_safety:
-            return Zone.LEARNING if high_standards else Zone.COMFORT
-        return Zone.ANXIETY if high_standards else Zone.APATHY
 
 
 def mark(players: int, finished: int) -> str:
@@ -95,7 +54,7 @@ class RoomMap(Widget):
         if width < MIN_WIDTH or height < MIN_HEIGHT:
             return Text("(the map needs more room)")
         # Rows: axis title, frame top, plot, frame bottom, legend; columns: frame, plot, frame.
-        plot = Plot(half_width=(width - 3) // 2, half_height=(height - 5) // 2)
+        plot = Grid(half_width=(width - 3) // 2, half_height=(height - 5) // 2)
         frame = self.get_component_rich_style("room-map--frame")
         cells = self._cells(plot, frame)
         line = "─" * plot.half_width
@@ -117,7 +76,7 @@ class RoomMap(Widget):
             right = ""
         return Text(left + " " * (width - len(left) - len(right)) + right, style=style)
 
-    def _cells(self, plot: Plot, frame: Style) -> list[list[tuple[str, Style]]]:
+    def _cells(self, plot: Grid, frame: Style) -> list[list[tuple[str, Style]]]:
         zones = {zone: self.get_component_rich_style(f"room-map--{zone.value}") for zone in Zone}
         cells: list[list[tuple[str, Style]]] = []
         for r in range(plot.height):
@@ -135,7 +94,7 @@ class RoomMap(Widget):
         self._mark(cells, plot, zones)
         return cells
 
-    def _label(self, cells: list[list[tuple[str, Style]]], plot: Plot, zones: dict[Zone, Style]) -> None:
+    def _label(self, cells: list[list[tuple[str, Style]]], plot: Grid, zones: dict[Zone, Style]) -> None:
         label = self.get_component_rich_style("room-map--label", partial=True)
         last, right = plot.height - 1, plot.width - 2
         places = {
@@ -150,7 +109,7 @@ class RoomMap(Widget):
             for offset, char in enumerate(word):
                 cells[row][first + offset] = (char, zones[zone] + label)
 
-    def _mark(self, cells: list[list[tuple[str, Style]]], plot: Plot, zones: dict[Zone, Style]) -> None:
+    def _mark(self, cells: list[list[tuple[str, Style]]], plot: Grid, zones: dict[Zone, Style]) -> None:
         placed = Counter(plot.cell(p.meters) for p in self.players)
         finished = Counter(plot.cell(p.meters) for p in self.players if p.finished)
         single = self.get_component_rich_style("room-map--mark", partial=True)

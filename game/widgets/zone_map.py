@@ -8,7 +8,6 @@ so it is drawn on the high side of the line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import ClassVar
 
@@ -17,48 +16,11 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from game.widgets.zone_grid import Grid
 from scoring import Meters, Zone
-from scoring.zones import ZONE_THRESHOLD
 
 START, END, DOT = "○", "●", "·"
 MIN_WIDTH, MIN_HEIGHT = 24, 9
-
-
-@dataclass(frozen=True, slots=True)
-class Grid:
-    """Cell geometry of the plot area inside the frame: two halves each way and a middle line."""
-
-    half_width: int
-    half_height: int
-
-    @property
-    def width(self) -> int:
-        return 2 * self.half_width + 1
-
-    @property
-    def height(self) -> int:
-        return 2 * self.half_height + 1
-
-    def column(self, standards: int) -> int:
-        if standards >= ZONE_THRESHOLD:
-            step = (standards - ZONE_THRESHOLD) * self.half_width // (100 - ZONE_THRESHOLD)
-            return self.half_width + 1 + min(self.half_width - 1, step)
-        return min(self.half_width - 1, standards * self.half_width // ZONE_THRESHOLD)
-
-    def row(self, safety: int) -> int:
-        if safety >= ZONE_THRESHOLD:
-            step = (safety - ZONE_THRESHOLD) * self.half_height // (100 - ZONE_THRESHOLD)
-            return self.half_height - 1 - min(self.half_height - 1, step)
-        step = safety * self.half_height // ZONE_THRESHOLD
-        return self.height - 1 - min(self.half_height - 1, step)
-
-    def zone_at(self, row: int, column: int) -> Zone | None:
-        if row == self.half_height or column == self.half_width:
-            return None
-        high_safety, high_standards = row < self.half_height, column > self.half_width
-        if high_safety:
-            return Zone.LEARNING if high_standards else Zone.COMFORT
-        return Zone.ANXIETY if high_standards else Zone.APATHY
 
 
 def _line(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
