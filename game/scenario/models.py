@@ -28,6 +28,8 @@ Comparison = Annotated[
     Field(description='A comparison with an integer, quoted in YAML: ">= 60", "< 40", "== 50".'),
 ]
 Tone = Literal["good", "mixed", "poor"]
+ZoneName = Literal["learning", "comfort", "anxiety", "apathy"]
+Count = Annotated[int, Field(ge=1)]
 OPERATORS: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
@@ -135,6 +137,84 @@ class Scene(Strict):
         return next((c for c in self.choices if c.id == choice_id), None)
 
 
+class TookChoice(Strict):
+    """A choice of this scenario, named by its scene and its id."""
+
+    scene: Slug = Field(description="The scene's id.")
+    choice: Slug = Field(description="The choice's id in that scene.")
+
+
+class MeterFloors(Strict):
+    """The lowest value each named meter may reach during the run; meters left out are free."""
+
+    safety: MeterValue | None = Field(None, description="Safety stays at this value or above.")
+    standards: MeterValue | None = Field(None, description="Standards stay at this value or above.")
+    trust: MeterValue | None = Field(None, description="Trust stays at this value or above.")
+
+
+class AchievementCondition(Strict):
+    """When an achievement is earned: every key given must hold. The last five count across runs."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    # The keys mirror scoring.achievements.Condition (a test keeps them in step); what they mean is
+    # decided there, once, for the global set and for scenarios alike.
+    principle: Slug | None = Field(
+        None,
+        description="The player practised this principle: chose (not the timer) a choice that rests on it "
+        "and helps the team, at least half as much as the best choice on offer.",
+    )
+    took: TookChoice | None = Field(None, description="The player chose this choice.")
+    ending: Slug | None = Field(None, description="The run reached this ending scene.")
+    tone: Tone | None = Field(None, description="The run reached an ending of this tone.")
+    zone: ZoneName | None = Field(None, description="The run finished in this zone.")
+    never_below: MeterFloors | None = Field(
+        None, description="Each meter named stayed at its floor or above, from the start to the end."
+    )
+    answered_in_time: Literal["one", "every"] | None = Field(
+        None,
+        description="`one`: the player answered a timed scene before time ran out; "
+        "`every`: the run met a timer and never let one choose.",
+    )
+    distinct_principles: Count | None = Field(
+        None, description="The player practised at least this many different principles in the run."
+    )
+    rewound_better: bool = Field(
+        False,
+        description="A rewound run that ended in a better zone than the run it was rewound from "
+        "(the ladder: apathy, then comfort or anxiety, then learning).",
+    )
+    improved: bool = Field(
+        False, description="A replay that beat the player's best earlier zone or score in this scenario."
+    )
+    runs: Count | None = Field(
+        None,
+        description="At least this many matching runs: runs of this scenario that meet the keys above.",
+    )
+    streak: Count | None = Field(
+        None, description="This run and the runs just before it, this many in all, match."
+    )
+    all_endings: bool = Field(False, description="Matching runs have reached every ending.")
+    endings_found: Count | None = Field(
+        None, description="Matching runs have reached at least this many different endings."
+    )
+    all_principles: bool = Field(
+        False, description="Matching runs have practised every principle this scenario's choices use."
+    )
+
+
+class Achievement(Strict):
+    """A reward for a behaviour this scenario wants to see, shown beside the global achievements."""
+
+    id: Slug = Field(description="Unique among this scenario's achievements.")
+    name: Text = Field(description="A short name, in the training's words.")
+    description: Text = Field(description="One line that names the behaviour: what the player did.")
+    hidden: bool = Field(False, description="Shown as a locked secret until earned.")
+    condition: AchievementCondition = Field(
+        description="When it is earned; see [AchievementCondition](#achievementcondition)."
+    )
+
+
 class StartingMeters(Strict):
     safety: MeterValue = 50
     standards: MeterValue = 50
@@ -155,6 +235,11 @@ class Scenario(Strict):
     discussion: list[Text] = Field(
         default_factory=list,
         description="Facilitator notes: questions for the cohort to discuss after play.",
+    )
+    achievements: list[Achievement] = Field(
+        default_factory=list,
+        description="This scenario's own achievements, earned beside the global ones; "
+        "see [Achievement](#achievement).",
     )
 
     def scene(self, scene_id: str) -> Scene:

@@ -26,13 +26,17 @@ from game.scenario.models import (
     FORMAT,
     OPERATORS,
     SLUG_PATTERN,
+    Achievement,
+    AchievementCondition,
     Choice,
     Condition,
     Effects,
     Ending,
+    MeterFloors,
     Scenario,
     Scene,
     StartingMeters,
+    TookChoice,
 )
 from scoring.debrief import TONE_BONUS
 from scoring.meters import METER_MAX, METER_MIN, METER_NAMES
@@ -54,6 +58,10 @@ MODELS: tuple[tuple[type[BaseModel], str], ...] = (
     (Effects, "a choice's `effects`"),
     (Condition, "a choice's `if`"),
     (Ending, "a scene's `ending`"),
+    (Achievement, "each item of the top-level `achievements`"),
+    (AchievementCondition, "an achievement's `condition`"),
+    (TookChoice, "a condition's `took`"),
+    (MeterFloors, "a condition's `never_below`"),
 )
 
 # Words for models and fields whose definition carries no description (yet). A test fails when a
