@@ -1,19 +1,29 @@
-"""`tightrope report`: the facilitator's view of what the room chose, live in a dashboard or as CSV/JSON."""
+"""`tightrope report`: the facilitator's view of what the room chose, live in a dashboard or as CSV/JSON;
+the same runs as xAPI statements, written out or sent to a learning record store."""
 
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import json
+import os
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
 
 from game.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command
 
 if TYPE_CHECKING:
     from game.roomreport import RoomReport
     from game.scenario.models import Scenario
+    from game.store import DecisionRow, ResultsStore, RunRow
 
 CSV_COLUMNS = (
     "cohort",
@@ -28,6 +38,10 @@ CSV_COLUMNS = (
     "percent",
     "timed_out",
 )
+
+LRS_AUTH = "TIGHTROPE_LRS_AUTH"
+"""The environment variable with the LRS's credentials, `user:password`: never a command-line argument,
+which any user of the machine can read in the process list."""
 
 EPILOG = """\
 Without --format, a dashboard that refreshes every few seconds while the cohort plays:
@@ -51,6 +65,17 @@ player_counts, players, splits (per scene: decided, choices with count, percent,
 average_meters, zones, endings, talking_points and discussion.
 
 Runs rewound from another run are listed among the players but left out of every count.
+
+--format xapi writes a JSON array of xAPI 1.0.3 statements: one `answered` per decision (the scene,
+the choice as the response, meters, meter changes and principle as result extensions) and one
+`completed` per finished run (score 0..100, success for a good ending, duration). The actor is the
+player's id as an account of the cohort's home page; no names or e-mail addresses are sent. IRIs are
+under --xapi-base (default https://tightrope.invalid).
+
+--lrs URL sends those statements to a learning record store (its xAPI endpoint, e.g.
+https://lrs.example.org/xAPI/) in batches of 50, retrying with backoff when it is busy or away.
+Credentials come from the environment, never the command line: TIGHTROPE_LRS_AUTH=user:password
+(HTTP basic). Statement ids are derived from the runs, so sending again never stores anything twice.
 """
 
 
@@ -65,7 +90,20 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="the results store (default: results.sqlite3 in the user data folder)",
     )
     parser.add_argument(
-        "--format", choices=("csv", "json"), help="write the report to stdout instead of the dashboard"
+        "--format",
+        choices=("csv", "json", "xapi"),
+        help="write the report to stdout instead of the dashboard",
+    )
+    parser.add_argument(
+        "--lrs",
+        metavar="URL",
+        help=f"send the runs as xAPI statements to this learning record store (credentials: {LRS_AUTH})",
+    )
+    parser.add_argument(
+        "--xapi-base",
+        default=None,
+        metavar="IRI",
+        help="where the xAPI statements' IRIs live (default: https://tightrope.invalid)",
     )
     parser.add_argument(
         "--every",
@@ -89,8 +127,14 @@ def run(args: argparse.Namespace) -> int:
     if args.every <= 0:
         _error("--every needs a number of seconds above 0")
         return EXIT_USAGE
+    problem = _xapi_usage_problem(args)
+    if problem:
+        _error(problem)
+        return EXIT_USAGE
     folder = args.scenarios or _default_folder()
     scenarios = load_scenarios(folder)
+    if args.format == "xapi" or args.lrs:
+        return _xapi(args, target, folder, scenarios)
     try:
         store = open_store(target)
         try:
@@ -171,6 +215,211 @@ def _default_folder() -> Path:
 
 def _error(message: str) -> None:
     print(f"tightrope report: {message}", file=sys.stderr)
+
+
+# --- xAPI: the runs as statements, written out or sent to a learning record store --------------------
+
+
+def _xapi_usage_problem(args: argparse.Namespace) -> str | None:
+    if args.lrs and args.format not in (None, "xapi"):
+        return "--lrs sends xAPI statements: give it alone, or with --format xapi"
+    if args.xapi_base is not None and not args.xapi_base.startswith(("https://", "http://")):
+        return "--xapi-base needs an http:// or https:// IRI"
+    if args.lrs:
+        parts = urlsplit(args.lrs)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"--lrs needs the LRS's http:// or https:// address, not {args.lrs!r}"
+        if parts.username or parts.password:
+            return f"put the LRS's credentials in {LRS_AUTH}=user:password, not in the URL"
+    credentials = os.environ.get(LRS_AUTH)
+    if args.lrs and credentials is not None and ":" not in credentials:
+        return f"{LRS_AUTH} needs user:password"
+    return None
+
+
+def _xapi(args: argparse.Namespace, target: str, folder: Path, scenarios: list[Scenario]) -> int:
+    from game.store import StoreError, open_store
+    from game.xapi import DEFAULT_BASE, statements
+
+    try:
+        store = open_store(target)
+        try:
+            runs, decisions = read_rows(store, cohort=args.cohort, scenario_id=args.scenario)
+        finally:
+            store.close()
+    except StoreError as exc:
+        _error(str(exc))
+        return EXIT_PROBLEMS
+    if args.scenario and not runs and all(s.id != args.scenario for s in scenarios):
+        _error(f"no scenario {args.scenario!r} in {folder}, and no runs of it in the store")
+        return EXIT_USAGE
+    found = statements(runs, decisions, scenarios, base=args.xapi_base or DEFAULT_BASE)
+    if args.format == "xapi":
+        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
+    if not args.lrs:
+        return EXIT_OK
+    sender = LrsSender(args.lrs, os.environ.get(LRS_AUTH))
+    try:
+        delivery = sender.send(found)
+    except LrsError as exc:
+        _error(
+            f"{exc}; {exc.sent} of {len(found)} statements were sent before it. Sending again is safe: "
+            "the LRS keeps one copy of each statement"
+        )
+        return EXIT_PROBLEMS
+    message = f"sent {len(found)} xAPI statements to {sender.statements_url} in {delivery.batches} batch(es)"
+    if delivery.conflicts:
+        message += (
+            f"; the LRS already had {delivery.conflicts} of them with other content (a scenario file "
+            "has changed since they were sent) and kept its own"
+        )
+    _error(message)
+    return EXIT_OK
+
+
+def read_rows(
+    store: ResultsStore, *, cohort: str | None = None, scenario_id: str | None = None
+) -> tuple[list[RunRow], list[DecisionRow]]:
+    """The runs that match the filters, and all their decisions."""
+    from game.dashboard.reader import CHUNK
+
+    runs = store.runs(cohort=cohort, scenario_id=scenario_id)
+    run_ids = [run.start.run_id for run in runs]
+    decisions: list[DecisionRow] = []
+    for first in range(0, len(run_ids), CHUNK):
+        decisions.extend(store.decisions(run_ids[first : first + CHUNK]))
+    return runs, decisions
+
+
+class LrsError(Exception):
+    """The LRS did not take the statements; the message is one line, `sent` says how many it had taken."""
+
+    def __init__(self, message: str, sent: int = 0) -> None:
+        super().__init__(message)
+        self.sent = sent
+
+
+@dataclass(frozen=True)
+class Delivery:
+    batches: int
+    conflicts: int  # statements whose id the LRS already had, with other content
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirected POST would arrive as a GET without its statements: an error, not a success."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+Response = tuple[int, str, str | None]
+"""Status, body (for messages) and Retry-After, as the LRS answered."""
+
+
+class LrsSender:
+    """Sends statements to an LRS's statements resource in batches, retrying what may pass later.
+
+    Busy or away (no connection, a timeout, 429, 5xx) is retried with exponential backoff, honouring
+    Retry-After; anything else is the LRS's last word. A batch refused with 409 holds a statement whose
+    id the LRS already has with other content, and xAPI stores nothing of such a batch: its statements
+    are then sent one by one (PUT with their id), and a 409 for one of them counts as already there.
+    """
+
+    RETRIED = frozenset({429, 500, 502, 503, 504})
+
+    def __init__(
+        self,
+        url: str,
+        credentials: str | None,
+        *,
+        batch: int = 50,
+        attempts: int = 5,
+        backoff: float = 1.0,
+        max_wait: float = 30.0,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        from game.xapi import XAPI_VERSION
+
+        base = url.rstrip("/")
+        self.statements_url = base if base.endswith("/statements") else base + "/statements"
+        self.headers = {"X-Experience-API-Version": XAPI_VERSION, "Content-Type": "application/json"}
+        if credentials:
+            token = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+            self.headers["Authorization"] = f"Basic {token}"
+        self.batch, self.attempts, self.backoff, self.max_wait = batch, attempts, backoff, max_wait
+        self.timeout = timeout
+        self.sleep = sleep
+        self._opener = urllib.request.build_opener(_NoRedirects)
+
+    def send(self, statements: Sequence[dict[str, Any]]) -> Delivery:
+        sent = conflicts = batches = 0
+        for first in range(0, len(statements), self.batch):
+            chunk = statements[first : first + self.batch]
+            try:
+                status, body, _ = self._retrying("POST", self.statements_url, chunk)
+                if status == 409:
+                    conflicts += self._one_by_one(chunk)
+                elif status not in (200, 204):
+                    raise LrsError(self._refusal(status, body))
+            except LrsError as exc:
+                raise LrsError(str(exc), sent) from None
+            sent += len(chunk)
+            batches += 1
+        return Delivery(batches, conflicts)
+
+    def _one_by_one(self, chunk: Sequence[dict[str, Any]]) -> int:
+        conflicts = 0
+        for statement in chunk:
+            url = f"{self.statements_url}?statementId={quote(str(statement['id']), safe='')}"
+            status, body, _ = self._retrying("PUT", url, statement)
+            if status == 409:
+                conflicts += 1
+            elif status not in (200, 204):
+                raise LrsError(self._refusal(status, body))
+        return conflicts
+
+    def _retrying(self, method: str, url: str, document: object) -> Response:
+        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        for attempt in range(1, self.attempts + 1):
+            try:
+                status, body, retry_after = self._request(method, url, data)
+            except (urllib.error.URLError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                problem = f"cannot reach the LRS at {self.statements_url}: {reason}"
+                status, retry_after = 0, None
+            else:
+                if status not in self.RETRIED:
+                    return status, body, retry_after
+                problem = self._refusal(status, body)
+            if attempt == self.attempts:
+                raise LrsError(f"{problem} (tried {self.attempts} times)")
+            self.sleep(self._wait(attempt, retry_after))
+        raise AssertionError("unreachable")
+
+    def _wait(self, attempt: int, retry_after: str | None) -> float:
+        wait = self.backoff * 2.0 ** (attempt - 1)
+        if retry_after is not None and retry_after.strip().isdigit():
+            wait = max(wait, float(retry_after))
+        return min(wait, self.max_wait)
+
+    def _request(self, method: str, url: str, data: bytes) -> Response:
+        request = urllib.request.Request(url, data=data, method=method, headers=self.headers)
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return response.status, response.read().decode("utf-8", "replace"), None
+        except urllib.error.HTTPError as error:
+            body = error.read().decode("utf-8", "replace")
+            return error.code, body, error.headers.get("Retry-After")
+
+    def _refusal(self, status: int, body: str) -> str:
+        detail = " ".join(body.split())[:300]
+        if status in (401, 403):
+            return (
+                f"the LRS at {self.statements_url} refused the credentials ({status}): "
+                f"set {LRS_AUTH}=user:password"
+            )
+        return f"the LRS at {self.statements_url} answered {status}: {detail or 'no detail'}"
 
 
 COMMAND = Command("report", "the facilitator's view of a cohort: live dashboard, CSV or JSON", register, run)

@@ -135,6 +135,8 @@ class TightropeServer:
         return hmac.compare_digest(given.encode(), room.access_code.encode())
 
     def _render(self, template: str, status: int = 200, **context: Any) -> web.Response:
+        # Every page links its styles through --public-url, so they load behind a sub-path too.
+        context.setdefault("static_url", f"{self.public_url}/static")
         html = self.templates.get_template(template).render(**context)
         return web.Response(text=html, content_type="text/html", status=status)
 

@@ -23,6 +23,9 @@ import pytest
         "game.settings",
         "game.store",
         "game.recording",
+        "game.xapi",
+        "game.offers",
+        "game.roomreport",
     ],
 )
 def test_module_imports_without_textual(module: str) -> None:

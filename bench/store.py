@@ -1,0 +1,383 @@
+"""Benchmark: the results store at 10,000 players × 8 scenarios, on PostgreSQL and on SQLite.
+
+For each backend: fill a new store with 80,000 runs of the shipped scenarios and their decisions, in
+bulk through the store's own connection; time the dashboard's refresh at that size — exactly what
+each refresh runs, `game.dashboard.reader.read_room` on a store opened once — for one cohort (what a
+facilitator watches) and for every cohort at once (`tightrope report` without --cohort); then 200
+writers at once, each a process with a store of its own as each served player has, play runs into
+it, and every row is counted after: not one write may be lost.
+Goal: a one-cohort refresh under 0.5 s on PostgreSQL at that size.
+
+PostgreSQL is a private server made for the run (Debian's `postgresql` package, as the tests use).
+
+    python bench/store.py [--players 10000] [--writers 200] [--backend both|postgresql|sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from game.commands.report import load_scenarios  # noqa: E402
+from game.dashboard.reader import CHUNK, read_room  # noqa: E402
+from game.engine import Engine  # noqa: E402
+from game.library import default_folder  # noqa: E402
+from game.roomreport import room_report  # noqa: E402
+from game.scenario.models import Scenario  # noqa: E402
+from game.store import DecisionRow, RunFinish, RunStart, StoreError, open_store  # noqa: E402
+from game.store.postgres import PostgresStore  # noqa: E402
+from game.store.sqlite import SqliteStore  # noqa: E402
+from tests.pg import PostgresServer  # noqa: E402
+
+COHORT_SIZE = 25
+PLAYTHROUGHS = 64  # distinct random plays per scenario, shared out among the players
+UNFINISHED = 0.15  # share of runs still being played when the dashboard reads
+RUNS_PER_WRITER = 5
+GOAL_SECONDS = 0.5
+
+RUN_INSERT = (
+    "INSERT INTO runs (run_id, player_id, player_name, cohort, scenario_id, scenario_title, started_at, "
+    "resume_code, rewound_from, finished_at, ending_scene, ending_title, ending_tone, zone, score, "
+    "safety, standards, trust) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+DECISION_INSERT = (
+    "INSERT INTO decisions (run_id, seq, scene_id, choice_id, timed_out, seconds, safety, standards, "
+    "trust, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+RUN_FIELDS = RUN_INSERT.split("(", 1)[1].split(")", 1)[0]
+DECISION_FIELDS = DECISION_INSERT.split("(", 1)[1].split(")", 1)[0]
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Play:
+    """One way through a scenario: each decision with the meters after it, and how it ended."""
+
+    scenario: Scenario
+    moves: tuple[tuple[str, str, bool, float, int, int, int], ...]
+    finish: tuple[str, str, str, str, int, int, int, int]  # scene, title, tone, zone, score, meters
+
+
+def playthroughs(scenarios: Sequence[Scenario], count: int, rng: random.Random) -> dict[str, list[Play]]:
+    found: dict[str, list[Play]] = {}
+    for scenario in scenarios:
+        engine = Engine(scenario)
+        plays = []
+        for _ in range(count):
+            state = engine.start()
+            moves = []
+            while not engine.is_over(state):
+                choice = rng.choice(engine.available(state))
+                seconds = round(rng.uniform(3, 40), 1)
+                scene = state.scene
+                state = engine.choose(state, choice.key, seconds=seconds).state
+                m = state.meters
+                moves.append((scene, choice.key, False, seconds, m["safety"], m["standards"], m["trust"]))
+            debrief = engine.debrief(state)
+            final = debrief.final
+            finish = (
+                state.scene, debrief.ending_title, debrief.ending_tone, debrief.zone.value,
+                debrief.score, final.safety, final.standards, final.trust,
+            )  # fmt: skip
+            plays.append(Play(scenario, tuple(moves), finish))
+        found[scenario.id] = plays
+    return found
+
+
+def room_rows(
+    players: int, plays: dict[str, list[Play]], rng: random.Random
+) -> Iterator[tuple[Row, list[Row]]]:
+    """Every player plays every scenario: one run row each, with its decision rows."""
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    for player in range(players):
+        cohort = f"cohort-{player // COHORT_SIZE:04d}"
+        started = day + timedelta(days=player // COHORT_SIZE, seconds=rng.randrange(600))
+        for number, (scenario_id, options) in enumerate(plays.items()):
+            play = rng.choice(options)
+            run_id = f"p{player:05d}-s{number}"
+            moment = started + timedelta(minutes=15 * number)
+            moves = play.moves
+            finished = rng.random() >= UNFINISHED
+            if not finished:
+                moves = moves[: rng.randrange(len(moves))]
+            decisions = []
+            for seq, (scene, choice, timed_out, seconds, safety, standards, trust) in enumerate(moves):
+                moment += timedelta(seconds=seconds)
+                decisions.append(
+                    (run_id, seq, scene, choice, int(timed_out), seconds, safety, standards, trust,
+                     _iso(moment))
+                )  # fmt: skip
+            end: Row = (_iso(moment + timedelta(seconds=5)), *play.finish) if finished else (None,) * 9
+            run = (
+                run_id, f"player-{player:05d}", f"Player {player}", cohort, scenario_id,
+                play.scenario.title, _iso(started + timedelta(minutes=15 * number)),
+                f"R{player:05d}{number}", None, *end,
+            )  # fmt: skip
+            yield run, decisions
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
+
+
+# --- filling a store in bulk -------------------------------------------------------------------------
+
+
+def fill_postgres(url: str, rows: Iterator[tuple[Row, list[Row]]]) -> tuple[int, int]:
+    store = PostgresStore(url)  # migrates the new database
+    db = store._db
+    assert db is not None
+    runs = decisions = 0
+    with db.transaction(), db.cursor() as cursor:
+        pending: list[Row] = []
+        with cursor.copy(f"COPY runs ({RUN_FIELDS}) FROM STDIN") as copy:
+            for run, moves in rows:
+                copy.write_row(run)
+                pending.extend(moves)
+                runs += 1
+        with cursor.copy(f"COPY decisions ({DECISION_FIELDS}) FROM STDIN") as copy:
+            for move in pending:
+                copy.write_row(move)
+        decisions = len(pending)
+    db.execute("ANALYZE")
+    store.close()
+    return runs, decisions
+
+
+def fill_sqlite(path: Path, rows: Iterator[tuple[Row, list[Row]]]) -> tuple[int, int]:
+    store = SqliteStore(path)  # migrates the new file
+    db = store._db
+    runs = decisions = 0
+    db.execute("BEGIN")
+    pending: list[Row] = []
+    for run, moves in rows:
+        db.execute(RUN_INSERT, run)
+        pending.extend(moves)
+        runs += 1
+    db.executemany(DECISION_INSERT, pending)
+    decisions = len(pending)
+    db.execute("COMMIT")
+    db.execute("ANALYZE")
+    store.close()
+    return runs, decisions
+
+
+# --- the dashboard's refresh -------------------------------------------------------------------------
+
+
+def median_seconds(work: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def time_refresh(target: str, scenarios: Sequence[Scenario], players: int, repeat: int) -> dict[str, float]:
+    """A refresh as the dashboard makes it: `read_room` on a store it opened once and keeps.
+
+    For every cohort at once, also its three parts: the runs query, the decisions queries (in chunks,
+    as `read_room` makes them) and the aggregation in Python (`room_report`).
+    """
+    store = open_store(target)
+    try:
+        cohort = f"cohort-{players // COHORT_SIZE // 2:04d}"  # one in the middle of the store
+        room = read_room(store, scenarios, cohort=cohort)
+        assert sum(len(s.players) for s in room.scenarios) == COHORT_SIZE * len(scenarios)
+        one = median_seconds(lambda: read_room(store, scenarios, cohort=cohort), repeat)
+        every = median_seconds(lambda: read_room(store, scenarios), max(1, repeat // 4))
+        runs = store.runs()
+        run_ids = [run.start.run_id for run in runs]
+        decisions: list[DecisionRow] = []
+
+        def read_decisions() -> None:
+            decisions.clear()
+            for first in range(0, len(run_ids), CHUNK):
+                decisions.extend(store.decisions(run_ids[first : first + CHUNK]))
+
+        parts = max(1, repeat // 4)
+        runs_query = median_seconds(store.runs, parts)
+        decisions_queries = median_seconds(read_decisions, parts)
+        aggregation = median_seconds(lambda: room_report(runs, decisions, scenarios), parts)
+    finally:
+        store.close()
+    return {
+        "one cohort": one,
+        "every cohort": every,
+        "every cohort, runs query": runs_query,
+        "every cohort, decisions queries": decisions_queries,
+        "every cohort, aggregation (room_report)": aggregation,
+    }
+
+
+# --- 200 writers at once -----------------------------------------------------------------------------
+
+
+def writer(target: str, number: int, barrier: Barrier, results: Any) -> None:
+    """One served player's process: its own store, then runs written as they are played."""
+    latencies: list[float] = []
+    failures = 0
+    store = open_store(target, queue_while_down=True)
+    barrier.wait()
+    for r in range(RUNS_PER_WRITER):
+        run_id = f"w{number:03d}-{r}"
+        writes: list[RunStart | DecisionRow | RunFinish] = [
+            RunStart(run_id, f"writer-{number}", f"Writer {number}", "writers", "bench", "Bench",
+                     _iso(datetime.now(UTC)), f"W{number:03d}{r}"),
+        ]  # fmt: skip
+        writes += [
+            DecisionRow(run_id, seq, f"scene-{seq}", "c1", False, 1.0, 50, 50, 50, _iso(datetime.now(UTC)))
+            for seq in range(6)
+        ]
+        writes.append(
+            RunFinish(run_id, _iso(datetime.now(UTC)), "end", "The end", "good", "learning", 70, 60, 60, 60)
+        )
+        for write in writes:
+            started = time.perf_counter()
+            try:
+                if isinstance(write, RunStart):
+                    store.start_run(write)
+                elif isinstance(write, DecisionRow):
+                    store.record_decision(write)
+                else:
+                    store.finish_run(write)
+            except StoreError:
+                failures += 1
+            latencies.append(time.perf_counter() - started)
+    pending = getattr(store, "pending", 0)
+    store.close()
+    results.put((number, latencies, failures, pending))
+
+
+def concurrent_writers(target: str, writers: int) -> dict[str, float]:
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(writers + 1)
+    results = context.Queue()
+    processes = [context.Process(target=writer, args=(target, n, barrier, results)) for n in range(writers)]
+    for process in processes:
+        process.start()
+    barrier.wait(timeout=300)  # every writer has its store open
+    started = time.perf_counter()
+    reports = [results.get(timeout=600) for _ in processes]
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join(timeout=60)
+    latencies = sorted(latency for _, times, _, _ in reports for latency in times)
+    failures = sum(failed for _, _, failed, _ in reports)
+    pending = sum(left for _, _, _, left in reports)
+    store = open_store(target)
+    runs = [run for run in store.runs(cohort="writers")]
+    decisions = store.decisions([run.start.run_id for run in runs])
+    store.close()
+    expected = writers * RUNS_PER_WRITER
+    lost = (
+        (expected - len(runs))
+        + (expected * 6 - len(decisions))
+        + (expected - sum(run.finished for run in runs))
+    )
+    return {
+        "writes": expected * 8,
+        "seconds": elapsed,
+        "writes per second": expected * 8 / elapsed,
+        "p95 write (ms)": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "max write (ms)": 1000 * latencies[-1],
+        "refused writes": failures,
+        "still queued": pending,
+        "lost writes": lost,
+    }
+
+
+# --- the run -----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def postgres(max_connections: int) -> Iterator[str]:
+    server = PostgresServer.create()
+    with (server.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
+        conf.write(f"max_connections = {max_connections}\nshared_buffers = 256MB\n")
+    server.start()
+    try:
+        yield server.new_database()
+    finally:
+        server.destroy()
+
+
+def bench(name: str, target: str, fill: Callable[[], tuple[int, int]], args: argparse.Namespace,
+          scenarios: Sequence[Scenario]) -> bool:  # fmt: skip
+    started = time.perf_counter()
+    runs, decisions = fill()
+    seconds = time.perf_counter() - started
+    print(f"\n{name}: {runs:,} runs and {decisions:,} decisions written in {seconds:.1f} s")
+    refresh = time_refresh(target, scenarios, args.players, args.repeat)
+    for label, seconds in refresh.items():
+        print(f"  dashboard refresh, {label}: {seconds:.3f} s")
+    written = concurrent_writers(target, args.writers)
+    print(
+        f"  {args.writers} writers at once: {written['writes']:,.0f} writes in {written['seconds']:.1f} s "
+        f"({written['writes per second']:,.0f}/s), p95 {written['p95 write (ms)']:.1f} ms, "
+        f"max {written['max write (ms)']:.0f} ms; refused {written['refused writes']:.0f}, "
+        f"still queued {written['still queued']:.0f}, lost {written['lost writes']:.0f}"
+    )
+    ok = written["lost writes"] == 0 and written["refused writes"] == 0
+    if name == "PostgreSQL":
+        ok = ok and refresh["one cohort"] < GOAL_SECONDS
+        verdict = "meets" if refresh["one cohort"] < GOAL_SECONDS else "misses"
+        print(f"  goal: one-cohort refresh under {GOAL_SECONDS} s: {verdict} it")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--players", type=int, default=10_000)
+    parser.add_argument("--writers", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--backend", choices=("both", "postgresql", "sqlite"), default="both")
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tightrope-bench-home-") as home:
+        os.environ["TIGHTROPE_HOME"] = home  # spools and ids stay out of the real data folder
+        ok = run(args)
+    return 0 if ok else 1
+
+
+def run(args: argparse.Namespace) -> bool:
+    scenarios = load_scenarios(default_folder())
+    plays = playthroughs(scenarios, PLAYTHROUGHS, random.Random(args.seed))
+    print(
+        f"store: {args.players:,} players × {len(scenarios)} scenarios in cohorts of {COHORT_SIZE}, "
+        f"{UNFINISHED:.0%} of runs unfinished; {args.writers} concurrent writers × {RUNS_PER_WRITER} runs"
+    )
+    ok = True
+    if args.backend in ("both", "postgresql"):
+        with postgres(args.writers + 50) as url:
+            rows = room_rows(args.players, plays, random.Random(args.seed))
+            ok &= bench("PostgreSQL", url, lambda: fill_postgres(url, rows), args, scenarios)
+    if args.backend in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "results.sqlite3"
+            rows = room_rows(args.players, plays, random.Random(args.seed))
+            ok &= bench("SQLite", str(path), lambda: fill_sqlite(path, rows), args, scenarios)
+    return ok
+
+
+if __name__ == "__main__":
+    sys.exit(main())
