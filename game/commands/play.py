@@ -14,6 +14,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="a scenario id or a .yaml file")
     parser.add_argument("--plain", action="store_true", help="line mode: numbered choices on stdin")
     parser.add_argument("--json", action="store_true", help="with --plain: one JSON object per event")
+    parser.add_argument("--watch", action="store_true", help="reload the scenario whenever its file changes")
     parser.add_argument("--name", default="", help="with --plain: the name recorded with your results")
     parser.add_argument(
         "--store", metavar="PATH", help="results store (default: SQLite in the user data folder)"
@@ -44,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_playable(args.scenario, args.scenarios)
     if not isinstance(scenario, Scenario):
         return scenario
+    if args.watch and not args.plain:
+        return _watch(args, scenario)
     if not args.plain:
         from game.commands.app import run_app
 
@@ -63,3 +66,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 COMMAND = Command("play", "play one scenario, by id or file path", register, run)
+
+
+def _watch(args: argparse.Namespace, scenario: Scenario) -> int:
+    from game.commands.app import load_shelf
+    from game.library import resolve
+    from game.watch_app import WatchingApp
+
+    path = resolve(args.scenario, args.scenarios or Path("."))
+    if path is None:  # load_playable found it a moment ago; only a race could get here
+        return EXIT_USAGE
+    entries, note = load_shelf(args.scenarios)
+    WatchingApp(entries, path=path, scenario=scenario, no_timers=bool(args.no_timers), empty_note=note).run()
+    return EXIT_OK
