@@ -2,30 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import importlib
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
-from game.engine import ChoiceError, Engine, Move, RunState
 from game.paths import data_dir, shipped
 from game.profile import Profile, ProfileStore
 from game.saves import SavedRun, Saves
 from game.screens.picker import PickerScreen
 from game.settings import Settings, SettingsStore
 
-# Screens other than the picker are imported when first shown: the picker's first frame comes sooner.
+# Screens other than the picker are imported when first shown, and the engine (with pydantic) when a
+# scenario is started: the picker's first frame comes sooner.
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from game.engine import Engine, Move, RunState
     from game.recording import ResultsLog
+    from game.roomreport import Library, Reckoning, RoomGoal, Standing, StoreOpener
     from game.scenario.models import Scenario
     from game.screens.debrief import DebriefScreen
     from game.screens.play import PlayScreen
+    from game.store import ResultsStore
     from game.widgets.scenario_list import Entry
-    from scoring import Debrief
+    from scoring import Challenge, Debrief
+
+# What starting a scenario needs (pydantic with them), imported in a thread once the first frame is up.
+FOR_PLAY = (
+    "game.scenario.loader",
+    "game.analysis",
+    "game.engine",
+    "game.screens.play",
+    "game.screens.resume",
+)
+
+
+def _import_for_play() -> None:
+    for module in FOR_PLAY:
+        importlib.import_module(module)
+
 
 THEMES = {
     "dark": Theme(
@@ -86,17 +108,33 @@ class TightropeApp(App[None]):
         )
         self.picker = PickerScreen(entries, empty_note=empty_note)
         self.direct, self.no_timers, self.tick_every = direct, no_timers, tick_every
-        self.profile, self.settings = Profile(), Settings()
-
-    def on_mount(self) -> None:
-        for theme in THEMES.values():
-            self.register_theme(theme)
+        # The player's files are read here (they are small, and need no pydantic) so that the theme is
+        # set before the stylesheet is first parsed: see `refresh_css`.
         settings, profile = self.settings_store.load(), self.profiles.load()
         self.settings, self.profile = settings.value or Settings(), profile.value or Profile()
+        self._read_problems = [settings.problem, profile.problem]
+        for theme in THEMES.values():
+            self.register_theme(theme)
         self.theme = THEMES[self.settings.theme].name
-        self.push_screen(self.picker)
-        self._refresh_picker(problems=[settings.problem, profile.problem])
+
+    def refresh_css(self, animate: bool = True) -> None:
+        # Setting the theme in __init__ queues a refresh that runs before any screen exists. Nothing has
+        # been styled yet, so the stylesheet needs only the theme's variables for its first parse; a full
+        # re-parse here would parse all of the game's CSS twice before the first frame.
+        if not self.screen_stack:
+            self.stylesheet.set_variables(self.get_css_variables())
+            return
+        super().refresh_css(animate)
+
+    def get_default_screen(self) -> PickerScreen:
+        """The picker is the first screen (no blank screen under it to compose and render first)."""
+        return self.picker
+
+    def on_mount(self) -> None:
+        self._refresh_picker(problems=self._read_problems)
         self.greet()
+        # Once the first frame is up, so that the first scenario picked starts without this wait.
+        self.call_after_refresh(self.run_worker, _import_for_play, thread=True, exit_on_error=False)
 
     def greet(self) -> None:
         """The first thing after the picker appears: ask a new player's name, or open `play SCENARIO`."""
@@ -115,6 +153,8 @@ class TightropeApp(App[None]):
     def _named(self, name: str | None) -> None:
         self.profile = self.profile.named(name or "")
         self._store_profile()
+        if self.results is not None and self.profile.name:
+            self.results.player_name = self.profile.name
         self._refresh_picker()
 
     def _refresh_picker(self, problems: Iterable[str | None] = ()) -> None:
@@ -123,7 +163,8 @@ class TightropeApp(App[None]):
         for problem in filter(None, problems):
             self.picker.show_notice(problem)
             self.notify(problem, severity="warning", markup=False, timeout=10)
-        self.picker.show_progress(self.profile, {sid for sid, read in saved.items() if read.value})
+        self.picker.show_progress(self.profile, {sid for sid, read in saved.items() if read.problem is None})
+        self._refresh_room_goals()
 
     def _store_profile(self) -> None:
         try:
@@ -137,6 +178,8 @@ class TightropeApp(App[None]):
         self.start(message.scenario)
 
     def start(self, scenario: Scenario) -> None:
+        from game.engine import ChoiceError, Engine
+
         engine = Engine(scenario)
         read = self.saves.load(scenario.id)
         if read.problem:
@@ -181,6 +224,7 @@ class TightropeApp(App[None]):
             timers=self.settings.timers and not self.no_timers,
             tick_every=self.tick_every,
             baseline=baseline,
+            on_move=self.record_move,
         )
         if isinstance(self.screen, DebriefScreen):
             self.switch_screen(screen)
@@ -199,13 +243,17 @@ class TightropeApp(App[None]):
         self.profile = self.profile.finished(state.scenario_id, state.scene, debrief.zone, debrief.score)
         self._store_profile()
         self.saves.discard(state.scenario_id)
-        screen = DebriefScreen(engine, state, debrief, original=self._debrief_of(engine, message.baseline))
+        original = self._debrief_of(engine, message.baseline)
+        reckon = self._reckoner(engine, state, original)
+        screen = DebriefScreen(engine, state, debrief, original=original, reckon=reckon)
         if isinstance(self.screen, PlayScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
 
     def _debrief_of(self, engine: Engine, moves: tuple[Move, ...] | None) -> Debrief | None:
+        from game.engine import ChoiceError
+
         if moves is None:
             return None
         try:
@@ -243,22 +291,125 @@ class TightropeApp(App[None]):
     results: ResultsLog | None = None
 
     def begin_recording(self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None) -> None:
-        if self.results is None:
-            return
-        previous = self.results.current
+        results = self.results_log()
+        previous = results.current
         rewound_from = previous.run_id if baseline is not None and previous is not None else None
-        self.results.begin(engine, state, rewound_from=rewound_from)
+        results.begin(engine, state, rewound_from=rewound_from)
         self._report_results_problem()
 
-    def on_play_screen_moved(self, message: PlayScreen.Moved) -> None:
+    def record_move(self, state: RunState) -> None:
         if self.results is not None:
-            self.results.moved(message.state)
+            self.results.moved(state)
             self._report_results_problem()
 
     def _report_results_problem(self) -> None:
         problem = self.results.take_problem() if self.results else None
         if problem:
             self.notify(problem, severity="warning", markup=False, timeout=10)
+
+    store_target: str | None = None
+    """The terminal's results store (None: `results.sqlite3` in the data folder)."""
+
+    def results_log(self) -> ResultsLog:
+        """Where runs are recorded: a served session's own log, else this machine's store under its player
+        id (`game.identity`), so a trainee's record is the same wherever they use that identity."""
+        if self.results is None:
+            from game.identity import local_player_id
+            from game.recording import ResultsLog
+
+            folder = self.profiles.path.parent
+            target = self.store_target or str(folder / "results.sqlite3")
+            name = self.profile.name or ""
+            self.results = ResultsLog(target, player_id=local_player_id(folder), player_name=name)
+        return self.results
+
+    # Rewards: what a run earned, the player's record and the room's goals. All of it is read from the
+    # results store on worker threads: the store may be a database across the network, and judging a
+    # run needs every scenario on the shelf loaded.
+
+    challenges: tuple[Challenge, ...] = ()
+    """The room's goals (`tightrope serve --challenge`); none in the terminal."""
+    UNLOCKS_SHOWN: ClassVar[int] = 3
+
+    @cached_property
+    def library(self) -> Library:
+        from game.roomreport import Library
+
+        entries = self.picker.entries
+        return Library(lambda: [s for e in entries if e.playable and (s := e.scenario) is not None])
+
+    def _store_opener(self) -> StoreOpener:
+        """Opens the store afresh: a worker thread needs its own connection."""
+        target = self.results_log().target
+
+        def open_on_worker() -> ResultsStore:
+            from game.store import open_store
+
+            return open_store(target)
+
+        return open_on_worker
+
+    def _reckoner(self, engine: Engine, state: RunState, original: Debrief | None) -> Callable[[], Reckoning]:
+        """What the debrief runs on a worker: this run's rewards after the player's other runs."""
+        results = self.results_log()
+        run_id = results.current.run_id if results.current is not None else None
+        opener, library, challenges = self._store_opener(), self.library, self.challenges
+        player_id, cohort, scenario = results.player_id, results.cohort, engine.scenario
+        origin = original.zone if original is not None else None
+
+        def reckon() -> Reckoning:
+            from game.offers import run_view
+            from game.roomreport import reckon_run
+
+            run = run_view(scenario, state, rewound_from_zone=origin, run_id=run_id)
+            return reckon_run(opener, library, run, player_id=player_id, challenges=challenges, cohort=cohort)
+
+        return reckon
+
+    def on_debrief_screen_earned(self, message: DebriefScreen.Earned) -> None:
+        rewards = message.reckoning.rewards
+        new = rewards.new if rewards is not None else ()
+        # One notification per unlock; past a few they would cover the debrief, so the rest share one.
+        shown, rest = new[: self.UNLOCKS_SHOWN], new[self.UNLOCKS_SHOWN :]
+        for achievement in shown:
+            self.notify(
+                f"🏆 Achievement: {achievement.name} — {achievement.description}", markup=False, timeout=8
+            )
+        if len(rest) == 1:
+            self.notify(f"🏆 Achievement: {rest[0].name} — {rest[0].description}", markup=False, timeout=8)
+        elif rest:
+            names = ", ".join(achievement.name for achievement in rest)
+            self.notify(f"🏆 {len(rest)} more achievements: {names}", markup=False, timeout=8)
+
+    def _record_reader(self) -> Callable[[], Standing]:
+        opener, library, player_id = self._store_opener(), self.library, self.results_log().player_id
+
+        def read() -> Standing:
+            from game.roomreport import read_standing
+
+            return read_standing(opener, library, player_id=player_id)
+
+        return read
+
+    def _refresh_room_goals(self) -> None:
+        """The room's goals on the picker, read afresh each time it is shown."""
+        if not self.challenges:
+            return
+        opener, library, challenges = self._store_opener(), self.library, self.challenges
+        cohort = self.results_log().cohort
+
+        def read() -> tuple[RoomGoal, ...]:
+            from game.roomreport import read_goals
+
+            return read_goals(opener, library, challenges, cohort=cohort)
+
+        self.run_worker(read, thread=True, exit_on_error=False, group="room-goals", exclusive=True)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        from textual.worker import WorkerState
+
+        if event.worker.group == "room-goals" and event.state is WorkerState.SUCCESS:
+            self.picker.show_goals(cast("tuple[RoomGoal, ...]", event.worker.result))
 
     # Actions for keys and the command palette.
 
@@ -304,6 +455,28 @@ class TightropeApp(App[None]):
 
         self.push_screen(NamePrompt(self.profile.name), self._named)
 
+    def action_trophies(self) -> None:
+        from game.screens.trophies import TrophyScreen
+
+        if not isinstance(self.screen, TrophyScreen):
+            self._show_record(TrophyScreen(self._record_reader()))
+
+    def action_profile(self) -> None:
+        from game.screens.profile import ProfileScreen
+
+        if not isinstance(self.screen, ProfileScreen):
+            self._show_record(ProfileScreen(self.profile.name, self._record_reader()))
+
+    def _show_record(self, screen: Screen[None]) -> None:
+        """Trophies and the profile take each other's place, so Esc goes back to where the player was."""
+        from game.screens.profile import ProfileScreen
+        from game.screens.trophies import TrophyScreen
+
+        if isinstance(self.screen, TrophyScreen | ProfileScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand("Help", "Keys, and how the game scores a run", self.action_help)
         yield SystemCommand("Settings", "Explanations, timers and theme", self.action_settings)
@@ -315,6 +488,10 @@ class TightropeApp(App[None]):
         )
         yield SystemCommand("Timers on or off", "Whether timed scenes count down", self.action_toggle_timers)
         yield SystemCommand("Change your name", "What the game calls you", self.action_change_name)
+        yield SystemCommand("Trophies", "Every achievement: earned, and still to earn", self.action_trophies)
+        yield SystemCommand(
+            "Your profile", "Level, XP and how often you practise each principle", self.action_profile
+        )
         if screen is not self.picker:
             yield SystemCommand("Scenarios", "Back to the scenario picker", self._back_to_picker)
         yield from super().get_system_commands(screen)

@@ -6,15 +6,27 @@ two changes a game makes: naming the player and recording a finished run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from game.paths import data_dir
-from game.saves import Read, atomic_write, read_model
+from game.saves import (
+    Read,
+    at,
+    atomic_write,
+    fields,
+    list_of,
+    mapping,
+    one_of,
+    optional,
+    read_json,
+    text,
+    to_json,
+    whole_number,
+)
 from game.text import printable
-from scoring import Zone
+from scoring.zones import Zone
 
 PROFILE_FORMAT: Final = "tightrope-profile/1"
 MAX_NAME_LENGTH = 40
@@ -29,11 +41,10 @@ def clean_name(name: str) -> str:
     return " ".join(printable(name).split())[:MAX_NAME_LENGTH]
 
 
-class ScenarioProgress(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+@dataclass(frozen=True, slots=True)
+class ScenarioProgress:
     finished: int = 0
-    endings: tuple[str, ...] = Field(default=(), description="Ending scene ids found, sorted.")
+    endings: tuple[str, ...] = ()  # ending scene ids found, sorted
     best_zone: Zone | None = None
     best_score: int | None = None
 
@@ -50,13 +61,34 @@ class ScenarioProgress(BaseModel):
             best_score=score if better else self.best_score,
         )
 
+    @classmethod
+    def parse(cls, data: object, where: str) -> ScenarioProgress:
+        found = fields(data, where, optional=("finished", "endings", "best_zone", "best_score"))
+        return cls(
+            finished=whole_number(found.get("finished", 0), at(where, "finished")),
+            endings=list_of(found.get("endings", []), at(where, "endings"), text),
+            best_zone=optional(
+                found.get("best_zone"), at(where, "best_zone"), lambda v, w: one_of(v, w, tuple(Zone))
+            ),
+            best_score=optional(found.get("best_score"), at(where, "best_score"), whole_number),
+        )
 
-class Profile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    def as_data(self) -> dict[str, object]:
+        zone = None if self.best_zone is None else self.best_zone.value
+        return {
+            "finished": self.finished,
+            "endings": list(self.endings),
+            "best_zone": zone,
+            "best_score": self.best_score,
+        }
 
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    # None until asked; empty when the player chose not to say.
+    name: str | None = None
+    scenarios: dict[str, ScenarioProgress] = field(default_factory=dict)
     format: Literal["tightrope-profile/1"] = PROFILE_FORMAT
-    name: str | None = Field(None, description="None until asked; empty when the player chose not to say.")
-    scenarios: dict[str, ScenarioProgress] = Field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -66,11 +98,28 @@ class Profile(BaseModel):
         return self.scenarios.get(scenario_id, ScenarioProgress())
 
     def named(self, name: str) -> Profile:
-        return self.model_copy(update={"name": clean_name(name)})
+        return replace(self, name=clean_name(name))
 
     def finished(self, scenario_id: str, ending: str, zone: Zone, score: int) -> Profile:
         progress = self.progress(scenario_id).record(ending, zone, score)
-        return self.model_copy(update={"scenarios": {**self.scenarios, scenario_id: progress}})
+        return replace(self, scenarios={**self.scenarios, scenario_id: progress})
+
+    @classmethod
+    def parse(cls, data: object) -> Profile:
+        found = fields(data, "", optional=("format", "name", "scenarios"))
+        one_of(found.get("format", PROFILE_FORMAT), "format", (PROFILE_FORMAT,))
+        scenarios = mapping(found.get("scenarios", {}), "scenarios")
+        return cls(
+            name=optional(found.get("name"), "name", text),
+            scenarios={
+                sid: ScenarioProgress.parse(progress, at("scenarios", sid))
+                for sid, progress in scenarios.items()
+            },
+        )
+
+    def as_data(self) -> dict[str, object]:
+        scenarios = {sid: progress.as_data() for sid, progress in self.scenarios.items()}
+        return {"format": self.format, "name": self.name, "scenarios": scenarios}
 
 
 class ProfileStore:
@@ -81,8 +130,8 @@ class ProfileStore:
 
     def load(self) -> Read[Profile]:
         """The stored profile (a fresh one if there is none); `problem` says if the old one was unreadable."""
-        read = read_model(self.path, Profile, "Your profile")
+        read = read_json(self.path, Profile.parse, "Your profile")
         return read if read.value is not None else Read(Profile(), read.problem)
 
     def save(self, profile: Profile) -> None:
-        atomic_write(self.path, profile.model_dump_json(indent=2) + "\n")
+        atomic_write(self.path, to_json(profile.as_data()))

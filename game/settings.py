@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from game.paths import data_dir
-from game.saves import Read, atomic_write, read_model
+from game.saves import Read, atomic_write, fields, flag, one_of, read_json, to_json
 
 Explanations = Literal["after-each", "debrief-only"]
 ThemeName = Literal["dark", "light"]
+EXPLANATIONS: tuple[Explanations, ...] = ("after-each", "debrief-only")
+THEME_NAMES: tuple[ThemeName, ...] = ("dark", "light")
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+@dataclass(frozen=True, slots=True)
+class Settings:
     explanations: Explanations = "after-each"
     timers: bool = True
     theme: ThemeName = "dark"
@@ -24,6 +25,20 @@ class Settings(BaseModel):
     @property
     def explain_each_choice(self) -> bool:
         return self.explanations == "after-each"
+
+    @classmethod
+    def parse(cls, data: object) -> Settings:
+        found = fields(data, "", optional=("explanations", "timers", "theme"))
+        return cls(
+            explanations=one_of(found.get("explanations", "after-each"), "explanations", EXPLANATIONS),
+            timers=flag(found.get("timers", True), "timers"),
+            theme=one_of(found.get("theme", "dark"), "theme", THEME_NAMES),
+        )
+
+    def model_copy(self, *, update: Mapping[str, object]) -> Settings:
+        """These settings with some changed, each checked. (Named as when this was a pydantic model: the
+        settings screen and the app's toggles call it.)"""
+        return Settings.parse({**asdict(self), **update})
 
 
 class SettingsStore:
@@ -33,8 +48,8 @@ class SettingsStore:
         self.path = (folder if folder is not None else data_dir()) / "settings.json"
 
     def load(self) -> Read[Settings]:
-        read = read_model(self.path, Settings, "Your settings")
+        read = read_json(self.path, Settings.parse, "Your settings")
         return read if read.value is not None else Read(Settings(), read.problem)
 
     def save(self, settings: Settings) -> None:
-        atomic_write(self.path, settings.model_dump_json(indent=2) + "\n")
+        atomic_write(self.path, to_json(asdict(settings)))

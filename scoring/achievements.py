@@ -50,8 +50,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, get_args
 
-import yaml
-
 from scoring.debrief import Tone
 from scoring.history import History, RunView, Shelf, improvements, zone_rank
 from scoring.meters import METER_MAX, METER_MIN, METER_NAMES, MeterName
@@ -303,6 +301,8 @@ def parse_achievements(
 def load_achievements() -> tuple[Achievement, ...]:
     """The shipped global set; read once per process."""
     text = resources.files("scoring").joinpath("achievements.yaml").read_text(encoding="utf-8")
+    import yaml  # only when the achievements are first read
+
     return parse_achievements(yaml.safe_load(text)["achievements"], principles=load_catalogue())
 
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 
 @dataclass(frozen=True, slots=True)
 class Principle:
@@ -37,6 +35,8 @@ class Catalogue(Mapping[str, Principle]):
 
 
 def parse_catalogue(text: str) -> Catalogue:
+    import yaml  # only when the catalogue is first read: most starts never need it
+
     data = yaml.safe_load(text)
     return Catalogue([Principle(**entry) for entry in data["principles"]])
 

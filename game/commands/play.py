@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from game.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command
-from game.scenario.models import Scenario
+
+# The models bring pydantic; parsing `tightrope`'s arguments must not wait for it.
+if TYPE_CHECKING:
+    from game.scenario.models import Scenario
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +47,7 @@ def load_playable(reference: str, folder: Path | None) -> Scenario | int:
 
 def run(args: argparse.Namespace) -> int:
     scenario = load_playable(args.scenario, args.scenarios)
-    if not isinstance(scenario, Scenario):
+    if isinstance(scenario, int):
         return scenario
     if args.watch and not args.plain:
         return _watch(args, scenario)
@@ -77,5 +81,7 @@ def _watch(args: argparse.Namespace, scenario: Scenario) -> int:
     if path is None:  # load_playable found it a moment ago; only a race could get here
         return EXIT_USAGE
     entries, note = load_shelf(args.scenarios)
-    WatchingApp(entries, path=path, scenario=scenario, no_timers=bool(args.no_timers), empty_note=note).run()
+    app = WatchingApp(entries, path=path, scenario=scenario, no_timers=bool(args.no_timers), empty_note=note)
+    app.store_target = args.store
+    app.run()
     return EXIT_OK

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -17,10 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from game.profile import Profile
-from game.scenario.models import Scenario
 from game.text import printable
+from game.widgets.challenges import ChallengePanel
 from game.widgets.scenario_list import Entry, ScenarioList, progress_line
-from scoring import load_catalogue
+
+# The picker shows the catalogue's entries; a scenario itself (pydantic) is loaded when it is picked.
+if TYPE_CHECKING:
+    from game.roomreport import RoomGoal
+    from game.scenario.models import Scenario
 
 TAGLINE = "Walk the line between psychological safety and high standards."
 
@@ -29,9 +33,14 @@ class PickerScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "play", "Play", show=True, key_display="⏎"),
         Binding("s", "app.settings", "Settings"),
+        Binding("t", "app.trophies", "Trophies"),
+        Binding("p", "app.profile", "Profile"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
+
+    goals: tuple[RoomGoal, ...] = ()
+    """The room's goals as last read (served sessions with `--challenge` only)."""
 
     class Picked(Message):
         """The player chose a playable scenario."""
@@ -54,6 +63,9 @@ class PickerScreen(Screen[None]):
             yield Static(Text("TIGHTROPE", style="bold"), id="brand-title")
             yield Static(Text(TAGLINE), id="brand-tagline")
         yield Static(id="welcome")
+        goals = ChallengePanel(id="room-goals")
+        goals.show(self.goals)
+        yield goals
         with Horizontal(id="picker-body"):
             yield ScenarioList(self.entries, id="scenarios")
             with VerticalScroll(id="details"):
@@ -68,6 +80,12 @@ class PickerScreen(Screen[None]):
         self.profile, self.in_progress = profile, frozenset(in_progress)
         if self.is_mounted:
             self._refresh()
+
+    def show_goals(self, goals: Sequence[RoomGoal]) -> None:
+        """The room's progress towards its goals, one line each under the welcome."""
+        self.goals = tuple(goals)
+        if self.is_mounted:
+            self.query_one(ChallengePanel).show(self.goals)
 
     def show_notice(self, text: str) -> None:
         """One line about something that went wrong but did not stop the game (a set-aside save)."""
@@ -100,10 +118,11 @@ class PickerScreen(Screen[None]):
         entry = self.selected
         if entry is None:
             return
-        if entry.scenario is None or not entry.playable:
-            self.notify(f"{entry.title} cannot be played: {entry.problem}", severity="error", markup=False)
+        opened = entry.opened()
+        if opened.value is None:
+            self.notify(f"{entry.title} cannot be played: {opened.problem}", severity="error", markup=False)
             return
-        self.post_message(self.Picked(entry.scenario))
+        self.post_message(self.Picked(opened.value))
 
     def _show_details(self) -> None:
         self.query_one("#details-text", Static).update(self._details(self.selected))
@@ -112,27 +131,23 @@ class PickerScreen(Screen[None]):
         if entry is None:
             return Text(self.empty_note or "No scenarios found.")
         title = Text(entry.title, style="bold")
-        scenario = entry.scenario
-        if scenario is None or not entry.playable:
+        if entry.id is None or not entry.playable:
             problem = Text.assemble(("✗ Not playable: ", "bold"), entry.problem or "")
             if entry.more_problems:
                 problem.append(f"\n(and {entry.more_problems} more: run `tightrope check {entry.path.name}`)")
             return Group(title, Text(), problem)
-        catalogue = load_catalogue()
         table = Table.grid(padding=(0, 2, 1, 0))
         table.add_column(style="bold", no_wrap=True)
         table.add_column(ratio=1)
-        table.add_row("Your role", Text(printable(scenario.role)))
-        if scenario.minutes:
-            table.add_row("Time", f"about {scenario.minutes} minutes")
-        if scenario.themes:
-            table.add_row(
-                "Themes", " · ".join(catalogue[t].name if t in catalogue else t for t in scenario.themes)
-            )
-        progress = self.profile.progress(scenario.id)
-        table.add_row("Your record", progress_line(entry, progress, scenario.id in self.in_progress))
+        table.add_row("Your role", Text(printable(entry.role)))
+        if entry.minutes:
+            table.add_row("Time", f"about {entry.minutes} minutes")
+        if entry.themes:
+            table.add_row("Themes", " · ".join(entry.themes))
+        progress = self.profile.progress(entry.id)
+        table.add_row("Your record", progress_line(entry, progress, entry.id in self.in_progress))
         if progress.best_score is not None:
             table.add_row("Best score", f"{progress.best_score} / 100")
-        action = "resume" if scenario.id in self.in_progress else "play"
+        action = "resume" if entry.id in self.in_progress else "play"
         hint = Text(f"Press Enter to {action}.", style="italic")
-        return Group(title, Text(), Text(printable(scenario.summary)), Text(), table, hint)
+        return Group(title, Text(), Text(printable(entry.summary)), Text(), table, hint)

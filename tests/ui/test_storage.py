@@ -63,7 +63,7 @@ def test_save_that_is_not_utf8_is_set_aside(tmp_path: Path) -> None:
 
 def test_save_for_another_scenario_is_set_aside(tmp_path: Path) -> None:
     saves = Saves(tmp_path)
-    saves.path_for("deadline").write_text(SavedRun(scenario_id="retro").model_dump_json(), encoding="utf-8")
+    saves.path_for("deadline").write_text(SavedRun(scenario_id="retro").as_json(), encoding="utf-8")
     read = saves.load("deadline")
     assert read.value is None and read.problem is not None and "retro" in read.problem
 

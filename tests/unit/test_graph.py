@@ -124,3 +124,10 @@ def test_graph_of_an_invalid_file_shows_the_problems(
 def test_graph_of_a_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graph", str(tmp_path / "nope.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_the_command_lists_the_formats_the_renderer_knows() -> None:
+    from game.authoring.graph import FORMATS as RENDERED
+    from game.commands.graph import FORMATS
+
+    assert FORMATS == RENDERED
