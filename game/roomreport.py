@@ -15,19 +15,30 @@ Counting rules, so every front end tells the same story:
 - A talking point is a scene where players lost safety or standards: how many of those who decided
   there saw the meter fall, by how much on average, and through which choices. Meter changes are read
   from the recorded meters (after the clamp), so they are what players actually saw.
+
+Rewards read the same rows (the section at the end): what a player's runs have earned, for the game's
+debrief, trophy and profile screens, and the room's shared goals and achievements, for players and the
+dashboard. Those never name a player: goals count runs or players, achievements count players.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from game.offers import run_view_from_rows, shelf_of
 from game.scenario.models import Scenario
-from game.store.base import DecisionRow, RunRow
+from game.store.base import DecisionRow, ResultsStore, RunRow, StoreError
 from scoring import Meters, Zone, zone_of
+from scoring.achievements import Achievement, Shown, held, load_achievements, newly_earned, showcase
+from scoring.challenges import Challenge, ChallengeProgress, challenge_progress
+from scoring.history import History, RunView, Shelf
+from scoring.mastery import MasterySummary, PrincipleMastery, mastery, summarise
 from scoring.meters import MeterName
+from scoring.progression import Progress, RunXp, progress, run_xp
 
 TALKING_POINT_METERS: tuple[MeterName, ...] = ("safety", "standards")
 DEFAULT_TALKING_POINTS = 5
@@ -248,6 +259,8 @@ class ScenarioReport:
 @dataclass(frozen=True, slots=True)
 class RoomReport:
     scenarios: tuple[ScenarioReport, ...]
+    rewards: RoomRewards | None = None
+    """The room's goals and achievements, when the reader was asked for them (`RoomRewardsReader`)."""
 
     def scenario(self, scenario_id: str) -> ScenarioReport | None:
         return next((s for s in self.scenarios if s.scenario_id == scenario_id), None)
@@ -514,3 +527,308 @@ def _talking_points(
 def _choice_order(shape: _Shape, scene_id: str, choice_id: str) -> int:
     ids = shape.choice_ids(scene_id)
     return ids.index(choice_id) if choice_id in ids else len(ids)
+
+
+# Rewards: what a player's runs have earned, and the room's shared goals. -------------------------------
+
+StoreOpener = Callable[[], ResultsStore]
+
+# Run ids per `decisions` query: well under SQLite's limit on bound parameters.
+DECISION_CHUNK = 500
+
+# How many principles the profile names as strongest and as the ones to work on.
+MASTERY_NAMED = 3
+
+
+def read_rows(
+    store: ResultsStore,
+    *,
+    cohort: str | None = None,
+    scenario_id: str | None = None,
+    player_id: str | None = None,
+) -> tuple[list[RunRow], list[DecisionRow]]:
+    """The runs matching the filters and all their decisions; raises StoreError if they cannot be read.
+    (The one function in this module that talks to a store; it is handed one.)"""
+    runs = store.runs(cohort=cohort, scenario_id=scenario_id, player_id=player_id)
+    run_ids = [run.start.run_id for run in runs]
+    decisions: list[DecisionRow] = []
+    for first in range(0, len(run_ids), DECISION_CHUNK):
+        decisions.extend(store.decisions(run_ids[first : first + DECISION_CHUNK]))
+    return runs, decisions
+
+
+class Library:
+    """The scenarios rewards are judged against, and their `Shelf`: loaded on first use, once, from
+    whichever thread asks first (loading a scenario is slow enough to belong on a worker)."""
+
+    def __init__(self, load: Callable[[], Iterable[Scenario]], *, not_shipped: Collection[str] = ()) -> None:
+        self._load, self._not_shipped = load, frozenset(not_shipped)
+        self._lock = threading.Lock()
+        self._loaded: tuple[dict[str, Scenario], Shelf] | None = None
+
+    def get(self) -> tuple[Mapping[str, Scenario], Shelf]:
+        with self._lock:
+            if self._loaded is None:
+                scenarios: dict[str, Scenario] = {}
+                for scenario in self._load():
+                    scenarios.setdefault(scenario.id, scenario)
+                self._loaded = (scenarios, shelf_of(scenarios.values(), not_shipped=self._not_shipped))
+            return self._loaded
+
+
+class RunViews:
+    """Finished runs from the store as the `RunView`s scoring reads, each built once: a finished run never
+    changes, and the dashboard reads the room every few seconds. Use it from one thread at a time."""
+
+    def __init__(self, scenarios: Mapping[str, Scenario]) -> None:
+        self.scenarios = scenarios
+        self._built: dict[str, RunView | None] = {}
+
+    def finished(
+        self, rows: Sequence[RunRow], decisions: Sequence[DecisionRow], *, leave_out: str | None = None
+    ) -> list[RunView]:
+        """The finished runs in `rows` (but `leave_out`), in the order they finished, as in
+        `game.offers.history_from_store`."""
+        by_run: dict[str, list[DecisionRow]] = defaultdict(list)
+        for decision in decisions:
+            by_run[decision.run_id].append(decision)
+        zones = {row.start.run_id: row.finish.zone for row in rows if row.finish is not None}
+        finished = sorted(
+            (row for row in rows if row.finish is not None and row.start.run_id != leave_out),
+            key=lambda row: (row.finish.finished_at if row.finish else "", row.start.run_id),
+        )
+        views = []
+        for row in finished:
+            run_id = row.start.run_id
+            if run_id not in self._built:
+                origin = zones.get(row.start.rewound_from or "")
+                self._built[run_id] = run_view_from_rows(
+                    row,
+                    by_run.get(run_id, []),
+                    self.scenarios.get(row.start.scenario_id),
+                    rewound_from_zone=Zone(origin) if origin in _ZONES else None,
+                )
+            view = self._built[run_id]
+            if view is not None:
+                views.append(view)
+        return views
+
+    def histories(
+        self, rows: Sequence[RunRow], decisions: Sequence[DecisionRow], *, leave_out: str | None = None
+    ) -> dict[str, History]:
+        """Each player's finished runs, oldest first, by player id."""
+        players = {row.start.run_id: row.start.player_id for row in rows}
+        found: dict[str, list[RunView]] = defaultdict(list)
+        for view in self.finished(rows, decisions, leave_out=leave_out):
+            found[players[view.run_id or ""]].append(view)
+        return {player: History(tuple(views)) for player, views in found.items()}
+
+    def practised(
+        self, rows: Sequence[RunRow], decisions: Sequence[DecisionRow]
+    ) -> dict[str, frozenset[str]]:
+        """Finished run id → the principles its player practised: what a principle goal counts."""
+        return {view.run_id or "": view.practised for view in self.finished(rows, decisions)}
+
+
+_ZONES = frozenset(zone.value for zone in Zone)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRewards:
+    """What one finished run earned: the debrief's "Earned this run"."""
+
+    xp: RunXp
+    new: tuple[Achievement, ...]
+    """Achievements no earlier run had earned, in catalogue order."""
+    before: Progress
+    after: Progress
+
+    @property
+    def levelled_up(self) -> bool:
+        return self.after.level > self.before.level
+
+
+def run_rewards(run: RunView, history: History, shelf: Shelf) -> RunRewards:
+    """What `run` earns, played after the player's earlier finished runs `history`."""
+    return RunRewards(
+        xp=run_xp(run, history),
+        new=tuple(newly_earned(run, history, shelf)),
+        before=progress(history, shelf),
+        after=progress(history.then(run), shelf),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A player's record as the trophy and profile screens show it."""
+
+    progress: Progress
+    trophies: tuple[Shown, ...]
+    """Every achievement in catalogue order, earned or not; hidden ones keep their secret until earned."""
+    mastery: tuple[PrincipleMastery, ...]
+    summary: MasterySummary
+    shelf: Shelf
+    problem: str | None = None
+    """Why the player's runs could not be read (everything is then shown as not yet earned)."""
+
+    @property
+    def earned(self) -> int:
+        return sum(shown.earned for shown in self.trophies)
+
+    def title_of(self, scenario_id: str | None) -> str | None:
+        facts = self.shelf.get(scenario_id) if scenario_id else None
+        return facts.title if facts is not None else None
+
+
+def standing(history: History, shelf: Shelf, *, problem: str | None = None) -> Standing:
+    rows = mastery(history, shelf)
+    return Standing(
+        progress=progress(history, shelf),
+        trophies=tuple(showcase(held(history, shelf), shelf)),
+        mastery=tuple(rows),
+        summary=summarise(rows, MASTERY_NAMED, shelf),
+        shelf=shelf,
+        problem=problem,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RoomGoal:
+    """One of the room's goals and how far the room has come."""
+
+    challenge: Challenge
+    progress: ChallengeProgress
+
+
+def room_goals(
+    challenges: Sequence[Challenge],
+    rows: Sequence[RunRow],
+    decisions: Sequence[DecisionRow],
+    views: RunViews | None,
+) -> tuple[RoomGoal, ...]:
+    """Progress towards each goal over the room's `rows`; `views` is needed only for a principle goal."""
+    practised = None
+    if any(challenge.measure == "principle" for challenge in challenges):
+        practised = views.practised(rows, decisions) if views is not None else {}
+    return tuple(RoomGoal(c, challenge_progress(c, rows, practised)) for c in challenges)
+
+
+@dataclass(frozen=True, slots=True)
+class AchievementCount:
+    achievement: Achievement
+    players: int
+    """How many players in the room have earned it."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRewards:
+    """The room's goals, and the achievements its players have earned, counted, never named."""
+
+    goals: tuple[RoomGoal, ...]
+    achievements: tuple[AchievementCount, ...]
+    """Those earned by at least one player: most players first, then in catalogue order."""
+    players: int
+    """Players with at least one finished run."""
+    available: int
+    """Achievements there are to earn."""
+
+
+class RoomRewardsReader:
+    """The room's rewards from rows the dashboard has read. Between reads it keeps the runs it built and
+    what each player holds, judged again only when that player has finished another run."""
+
+    def __init__(self, scenarios: Iterable[Scenario], challenges: Sequence[Challenge] = ()) -> None:
+        self.challenges = tuple(challenges)
+        library = Library(lambda: scenarios)
+        by_id, self.shelf = library.get()
+        self.views = RunViews(by_id)
+        self._held: dict[tuple[str | None, ...], set[str]] = {}
+
+    def _held_by(self, history: History) -> set[str]:
+        runs = tuple(run.run_id for run in history.runs)
+        if runs not in self._held:
+            self._held[runs] = held(history, self.shelf)
+        return self._held[runs]
+
+    def __call__(self, rows: Sequence[RunRow], decisions: Sequence[DecisionRow]) -> RoomRewards:
+        histories = self.views.histories(rows, decisions)
+        counts = Counter(key for history in histories.values() for key in self._held_by(history))
+        every = (*load_achievements(), *self.shelf.achievements)
+        order = {a.key: n for n, a in enumerate(every)}
+        earned = sorted(
+            (AchievementCount(a, counts[a.key]) for a in every if counts[a.key]),
+            key=lambda c: (-c.players, order[c.achievement.key]),
+        )
+        return RoomRewards(
+            goals=room_goals(self.challenges, rows, decisions, self.views),
+            achievements=tuple(earned),
+            players=len(histories),
+            available=len(every),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Reckoning:
+    """What the debrief shows besides the run itself: its rewards and the room's goals."""
+
+    rewards: RunRewards | None
+    """None when the player's earlier runs could not be read (`problem` says why)."""
+    goals: tuple[RoomGoal, ...] = ()
+    problem: str | None = None
+
+
+def reckon_run(
+    open_store: StoreOpener,
+    library: Library,
+    run: RunView,
+    *,
+    player_id: str,
+    challenges: Sequence[Challenge] = (),
+    cohort: str = "",
+) -> Reckoning:
+    """The rewards of the finished `run` (recorded or not) after the player's other finished runs in the
+    store, and the progress of the room (`cohort`) towards `challenges`. Slow: call it on a worker."""
+    scenarios, shelf = library.get()
+    try:
+        store = open_store()
+        try:
+            rows, decisions = read_rows(store, player_id=player_id)
+            room = read_rows(store, cohort=cohort) if challenges else ([], [])
+        finally:
+            store.close()
+    except StoreError as exc:
+        return Reckoning(None, problem=str(exc))
+    views = RunViews(scenarios)
+    history = views.histories(rows, decisions, leave_out=run.run_id).get(player_id, History())
+    return Reckoning(run_rewards(run, history, shelf), room_goals(challenges, *room, views))
+
+
+def read_standing(open_store: StoreOpener, library: Library, *, player_id: str) -> Standing:
+    """The player's record from the store. Slow: call it on a worker."""
+    scenarios, shelf = library.get()
+    try:
+        store = open_store()
+        try:
+            rows, decisions = read_rows(store, player_id=player_id)
+        finally:
+            store.close()
+    except StoreError as exc:
+        return standing(History(), shelf, problem=str(exc))
+    history = RunViews(scenarios).histories(rows, decisions).get(player_id, History())
+    return standing(history, shelf)
+
+
+def read_goals(
+    open_store: StoreOpener, library: Library, challenges: Sequence[Challenge], *, cohort: str
+) -> tuple[RoomGoal, ...]:
+    """The room's progress towards `challenges`; raises StoreError. Slow: call it on a worker."""
+    if not challenges:
+        return ()
+    store = open_store()
+    try:
+        rows, decisions = read_rows(store, cohort=cohort)
+    finally:
+        store.close()
+    needs_runs = any(challenge.measure == "principle" for challenge in challenges)
+    views = RunViews(library.get()[0]) if needs_runs else None
+    return room_goals(challenges, rows, decisions, views)

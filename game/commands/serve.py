@@ -31,6 +31,25 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dashboard-code", metavar="CODE", help="access code for the dashboard (default: random)"
     )
+    parser.add_argument(
+        "--challenge",
+        action="append",
+        default=[],
+        type=_challenge,
+        metavar="GOAL",
+        help="a goal for the whole room, shown to every player and on the dashboard, never naming anyone: "
+        "MEASURE:TARGET[@SCENARIO], e.g. learning:80%%, good:everyone, post-mortem:5 (repeatable)",
+    )
+
+
+def _challenge(text: str) -> str:
+    """A room goal as argparse checks it: the grammar of `scoring.challenges`, written back the same way."""
+    from scoring.challenges import parse_challenge
+
+    try:
+        return str(parse_challenge(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _is_loopback(host: str) -> bool:
@@ -63,6 +82,14 @@ def run(args: argparse.Namespace) -> int:
     if args.scenario and args.scenario not in playable:
         print(f"tightrope serve: no scenario {args.scenario!r} in {folder}", file=sys.stderr)
         return EXIT_USAGE
+    for goal in args.challenge:
+        _, _, scenario_id = goal.partition("@")
+        if scenario_id and scenario_id not in playable:
+            print(
+                f"tightrope serve: --challenge {goal}: no scenario {scenario_id!r} in {folder}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     store = resolve_target(args.store)
     try:
         open_store(store).close()
@@ -77,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         scenarios=folder,
         pinned_scenario=args.scenario,
         no_timers=args.no_timers,
+        challenges=tuple(args.challenge),
     )
     rooms = [Room("game", "Tightrope", "", session_command("session"), settings)]
     dashboard_code = None
@@ -109,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Tightrope is serving {len(playable)} scenario(s) at {server.public_url}/", flush=True)
     if dashboard_code:
         print(f"Facilitator dashboard: {server.public_url}/dashboard?code={dashboard_code}", flush=True)
+    for goal in settings.goals():
+        print(f"Room goal: {goal.describe()}", flush=True)
     print(f"Results go to {display_target(store)}. Press Ctrl+C to stop.", flush=True)
     server.serve()
     return EXIT_OK

@@ -50,6 +50,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
         scenarios,
         cohort=settings.cohort or None,
         scenario_id=settings.pinned_scenario,
+        challenges=settings.goals(),
     ).run()
     return EXIT_OK
 

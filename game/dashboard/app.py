@@ -15,17 +15,27 @@ from game.dashboard.reader import RoomReader, StoreOpener
 from game.dashboard.screen import Clock, RoomScreen
 from game.paths import shipped
 from game.scenario.models import Scenario
+from scoring.challenges import Challenge
 
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+def served_goals() -> tuple[Challenge, ...]:
+    """The room's goals when `tightrope serve --challenge` started this process (as its dashboard)."""
+    from game.serve.settings import SessionSettings
+
+    settings = SessionSettings.from_env()
+    return settings.goals() if settings is not None else ()
+
+
 class DashboardApp(App[None]):
     """The room, live. `store` opens the results store; it is called on the reader's own thread.
 
     `every` is the polling interval in seconds (None: read once, then only on `r`); `clock` stamps each
-    read and `timezone` shows clock times (None: this machine's), so tests can pin both.
+    read and `timezone` shows clock times (None: this machine's), so tests can pin both. `challenges` are
+    the room's goals (None: those of the served room this process belongs to, if any).
     """
 
     TITLE = "Tightrope room report"
@@ -42,9 +52,11 @@ class DashboardApp(App[None]):
         every: float | None = 2.0,
         clock: Clock = local_now,
         timezone: tzinfo | None = None,
+        challenges: Sequence[Challenge] | None = None,
     ) -> None:
         super().__init__()
-        self.reader = RoomReader(store, scenarios, cohort=cohort, scenario_id=scenario_id)
+        goals = served_goals() if challenges is None else tuple(challenges)
+        self.reader = RoomReader(store, scenarios, cohort=cohort, scenario_id=scenario_id, challenges=goals)
         self.room_screen = RoomScreen(self.reader, every=every, clock=clock, timezone=timezone)
 
     def on_mount(self) -> None:

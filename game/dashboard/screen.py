@@ -21,6 +21,7 @@ from textual.widgets import Footer
 from game.dashboard.reader import RoomReader
 from game.dashboard.widgets import (
     EndingsPanel,
+    GoalsPanel,
     MapPanel,
     PlayersPanel,
     ScenarioTabs,
@@ -34,7 +35,7 @@ from game.store import StoreError
 Clock = Callable[[], datetime]
 
 # Panel ids, in tab order, by the letter that jumps to each (underlined in its title).
-PANELS = {"p": "players", "s": "splits", "m": "map", "e": "endings", "t": "talking"}
+PANELS = {"p": "players", "s": "splits", "g": "goals", "m": "map", "e": "endings", "t": "talking"}
 _PANEL_GROUP = Binding.Group("Panel")
 _SCENARIO_GROUP = Binding.Group("Scenario", compact=True)
 
@@ -82,6 +83,7 @@ class RoomScreen(Screen[None]):
             with Vertical(id="left"):
                 yield PlayersPanel(self.timezone, id="players").data_bind(RoomScreen.current)
                 yield SplitsPanel(id="splits").data_bind(RoomScreen.current)
+                yield GoalsPanel(id="goals").data_bind(RoomScreen.room)
             with Vertical(id="right"):
                 yield MapPanel(id="map").data_bind(RoomScreen.current)
                 yield EndingsPanel(id="endings").data_bind(RoomScreen.current)

@@ -23,8 +23,9 @@ from textual.reactive import reactive
 from textual.widgets import Static, Tab, Tabs
 
 from game.dashboard.room_map import RoomMap
-from game.roomreport import Player, RoomReport, ScenarioReport
+from game.roomreport import Player, RoomGoal, RoomReport, RoomRewards, ScenarioReport
 from game.text import printable
+from game.widgets.challenges import MET, NOT_YET
 from game.widgets.symbols import MINUS, TONE_WORDS, ZONE_MARKS
 
 BAR_WIDTH = 12
@@ -273,6 +274,83 @@ class TalkingPointsPanel(Panel):
                 questions.add_row(Text(f"{number}."), Text(question))
             parts.append(questions)
         return Group(*parts)
+
+
+class GoalsPanel(Panel):
+    """The room's goals, and the achievements its players have earned: how many players, never who."""
+
+    TITLE = "Room [u]g[/u]oals"
+    EMPTY = "Room goals and achievements appear here once the store has been read."
+    NO_GOALS = "No room goals set: give some with tightrope serve --challenge, like learning:80%."
+
+    room: reactive[RoomReport | None] = reactive(None)
+
+    def watch_current(self, report: ScenarioReport | None) -> None:
+        """The goals are the whole room's, whichever scenario is chosen: see `watch_room`."""
+
+    def watch_room(self, room: RoomReport | None) -> None:
+        rewards = room.rewards if room is not None else None
+        self.body.update(self._draw(rewards) if rewards is not None else self.words("dim", self.EMPTY))
+
+    def _draw(self, rewards: RoomRewards) -> RenderableType:
+        parts: list[RenderableType] = []
+        if rewards.goals:
+            goals = Table.grid(expand=True, padding=(0, 1, 0, 0))
+            goals.add_column(no_wrap=True)
+            goals.add_column(ratio=1)
+            for goal in rewards.goals:
+                goals.add_row(*self._goal(goal))
+            parts.append(goals)
+        else:
+            parts.append(self.words("dim", self.NO_GOALS))
+        heading = Text.assemble(("Achievements", self.tint("heading")))
+        heading.append(
+            f"  {len(rewards.achievements)} of {rewards.available} earned · "
+            f"{plural(rewards.players, 'player')} finished",
+            style=self.tint("dim"),
+        )
+        parts.extend([Text(""), heading])
+        if not rewards.achievements:
+            parts.append(self.words("dim", "None yet: they appear here as players earn them."))
+            return Group(*parts)
+        table = Table(box=None, expand=True, show_header=False, padding=(0, 1, 0, 0))
+        table.add_column(width=BAR_WIDTH, no_wrap=True)
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        for count in rewards.achievements:
+            filled, empty = bar(count.players / rewards.players if rewards.players else 0.0)
+            table.add_row(
+                Text.assemble((filled, self.tint("bar")), (empty, self.tint("dim"))),
+                Text(str(count.players)),
+                Text(printable(count.achievement.name)),
+            )
+        parts.append(table)
+        return Group(*parts)
+
+    def _goal(self, goal: RoomGoal) -> tuple[Text, Text]:
+        """`✓ at least 5 finished runs`, and under it the bar and `7, goal 5`."""
+        progress, target = goal.progress, goal.challenge.target
+        if target == "percent":
+            figure = f"{progress.current}%, goal {progress.target}%"
+            fraction = progress.current / progress.target if progress.target else 1.0
+        elif target == "runs":
+            figure, fraction = (
+                f"{progress.current}, goal {progress.target}",
+                progress.current / progress.target,
+            )
+        else:
+            figure = f"{progress.counted} of {progress.considered} players"
+            fraction = progress.counted / progress.considered if progress.considered else 0.0
+        tint = self.tint("good" if progress.met else "bar")
+        filled, empty = bar(1.0 if progress.met else fraction)
+        line = Text.assemble(
+            (filled, tint),
+            (empty, self.tint("dim")),
+            " ",
+            (figure, self.tint("good") if progress.met else ""),
+        )
+        title = Text(goal.challenge.describe(), style=self.tint("heading") if progress.met else "")
+        return Text(MET if progress.met else NOT_YET), title + Text("\n") + line
 
 
 class StatusLine(Static):

@@ -1,8 +1,10 @@
-"""The debrief: where the run ended on the zone map, the score, the key decisions and the full timeline."""
+"""The debrief: where the run ended on the zone map, the score, the key decisions and the full timeline,
+and what the run earned (XP, achievements, level) with the room's goals."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -13,14 +15,21 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from game.engine import Engine, RunState
 from game.text import printable
+from game.widgets.challenges import ChallengePanel
+from game.widgets.earned import EarnedPanel
 from game.widgets.meters import MeterBar
 from game.widgets.symbols import TONE_WORDS, arrow, signed, zone_title
 from game.widgets.timeline import Timeline
 from game.widgets.zone_map import ZoneMap
 from scoring import METER_NAMES, Debrief, DecisionRecord
+
+# What the run earned is reckoned on a worker (it reads the store); this screen only shows it.
+if TYPE_CHECKING:
+    from game.roomreport import Reckoning
 
 
 class DebriefScreen(Screen[None]):
@@ -49,16 +58,35 @@ class DebriefScreen(Screen[None]):
     class Closed(Message):
         """Back to the scenario picker."""
 
+    class Earned(Message):
+        """What the run earned has been reckoned (and is on screen)."""
+
+        def __init__(self, reckoning: Reckoning) -> None:
+            super().__init__()
+            self.reckoning = reckoning
+
     def __init__(
-        self, engine: Engine, state: RunState, debrief: Debrief, *, original: Debrief | None = None
+        self,
+        engine: Engine,
+        state: RunState,
+        debrief: Debrief,
+        *,
+        original: Debrief | None = None,
+        reckon: Callable[[], Reckoning] | None = None,
     ) -> None:
+        """`reckon` works out what the run earned; it runs on a worker thread."""
         super().__init__()
         self.engine, self.state, self.debrief, self.original = engine, state, debrief, original
+        self.reckon = reckon
 
     def compose(self) -> ComposeResult:
         yield Static(self._headline(), id="debrief-head")
+        earned = EarnedPanel(id="earned")
+        earned.display = self.reckon is not None
+        yield earned
         with VerticalScroll(id="debrief-body"):
             with Vertical(id="debrief-left"):
+                yield ChallengePanel(id="debrief-goals")
                 yield ZoneMap(id="zone-map")
                 with Vertical(id="final-meters"):
                     for meter in METER_NAMES:
@@ -81,6 +109,21 @@ class DebriefScreen(Screen[None]):
         for bar in self.query(MeterBar):
             bar.value = debrief.final.as_dict()[bar.meter]
             bar.change = bar.value - debrief.start.as_dict()[bar.meter]
+        if self.reckon is not None:
+            self.run_worker(self.reckon, thread=True, exit_on_error=False, group="earned")
+
+    @on(Worker.StateChanged)
+    def _reckoned(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.query_one(EarnedPanel).display = False
+            problem = f"What this run earned could not be worked out: {event.worker.error}"
+            self.notify(problem, severity="error", markup=False)
+        if event.state is not WorkerState.SUCCESS:
+            return
+        reckoning = cast("Reckoning", event.worker.result)
+        self.query_one(EarnedPanel).show(reckoning)
+        self.query_one(ChallengePanel).show(reckoning.goals)
+        self.post_message(self.Earned(reckoning))
 
     def _headline(self) -> Text:
         debrief = self.debrief

@@ -18,7 +18,13 @@ from scoring import Zone
 KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Scenarios",
-        (("↑ ↓  then Enter", "play the highlighted scenario"), ("s", "settings"), ("q", "quit")),
+        (
+            ("↑ ↓  then Enter", "play the highlighted scenario"),
+            ("t", "trophies: every achievement, earned and still to earn"),
+            ("p", "your profile: level, XP and principle mastery"),
+            ("s", "settings"),
+            ("q", "quit"),
+        ),
     ),
     (
         "Playing",
@@ -56,6 +62,14 @@ HOW = (
     "place your team in one of four zones; aim for the learning zone, where both are 50 or more."
 )
 
+REWARDS = (
+    "Finished runs earn XP and achievements for finding new endings, practising principles and beating "
+    "your own best, never for repeating a run. They are kept with your results, so they follow you "
+    "wherever you play under the same identity. In a room, the facilitator may set shared goals that "
+    "everyone works towards together: they count runs and players, never name anyone, and there is no "
+    "individual leaderboard."
+)
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,6 +81,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Help", style="bold"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(Text(HOW), id="help-how")
+                yield Static(Text(REWARDS), id="help-rewards")
                 yield Static(self._zones(), id="help-zones")
                 yield Static(self._keys(), id="help-keys")
             yield Static(Text("Esc to close", style="italic"), classes="dialog-hint")

@@ -37,6 +37,7 @@ class ServedApp(TightropeApp):
         self.lock_for = lock_for
         self.failures = 0
         self.results = ResultsLog(settings.store, player_id=secrets.token_hex(16), cohort=settings.cohort)
+        self.challenges = settings.goals()
         self._continuing: tuple[str, str] | None = None  # (run id, resume code) of a run being picked up
 
     def greet(self) -> None:

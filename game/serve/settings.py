@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from scoring.challenges import Challenge, parse_challenge
 
 SESSION_ENV = "TIGHTROPE_SESSION"
 
@@ -23,6 +25,18 @@ class SessionSettings(BaseModel):
     scenarios: Path | None = None
     pinned_scenario: str | None = None
     no_timers: bool = False
+    challenges: tuple[str, ...] = ()
+    """The room's goals as `tightrope serve --challenge` wrote them (`scoring.challenges`' grammar)."""
+
+    @field_validator("challenges")
+    @classmethod
+    def _challenges_parse(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for text in value:
+            parse_challenge(text)  # a ValueError that pydantic reports
+        return value
+
+    def goals(self) -> tuple[Challenge, ...]:
+        return tuple(parse_challenge(text) for text in self.challenges)
 
     def to_env(self) -> dict[str, str]:
         return {SESSION_ENV: self.model_dump_json()}

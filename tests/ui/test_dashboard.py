@@ -7,6 +7,7 @@ times, the read time and time zone are pinned, and the dashboard does not poll o
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import UTC, timedelta, timezone
 from pathlib import Path
@@ -19,14 +20,16 @@ from textual.widgets import Tab, Tabs
 from game.dashboard.app import DashboardApp
 from game.dashboard.widgets import Panel, StatusLine, bar, clock_time
 from game.engine import Engine
+from game.offers import practised_by_run
 from game.recording import RunRecorder
 from game.scenario import load_file
 from game.store import ResultsStore, StoreError, open_store
-from scoring import load_catalogue
+from scoring import challenge_progress, load_catalogue, parse_challenge
 from tests.conftest import FIXTURES
 from tests.ui.dashboard_snapshots.room import (
     COHORT,
     MARKUP_NAME,
+    SCRIPT,
     Run,
     dashboard,
     fill,
@@ -200,6 +203,48 @@ async def test_keys_move_between_panels_and_q_quits(store_path: Path) -> None:
         assert app.focused is not None and app.focused.id == "talking"
         await pilot.press("q")
     assert app.return_code == 0
+
+
+GOALS = ("learning:50%", "finished:5", "good:everyone", "clear-expectations:3")
+
+
+async def test_the_room_goals_panel_shows_the_stores_numbers_and_names_nobody(store_path: Path) -> None:
+    goals = [parse_challenge(goal) for goal in GOALS]
+    app = dashboard(store_path, challenges=goals)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = drawn(app, "goals")
+        await pilot.press("g")
+        assert app.focused is not None and app.focused.id == "goals"
+    store = open_store(store_path)
+    runs = store.runs(cohort=COHORT)
+    practised = practised_by_run(
+        runs, store.decisions([r.start.run_id for r in runs]), {"handover": scenario()}
+    )
+    learning, finished, good, expectations = (challenge_progress(g, runs, practised) for g in goals)
+    # Six first runs and one rewind have finished: rewinds count towards a goal like any run.
+    assert (learning.counted, learning.considered, learning.met) == (4, 7, True)
+    assert "✓ 50% of the finished runs end in the learning zone" in text
+    assert f"{learning.current}%, goal 50%" in text
+    assert "✓ at least 5 finished runs" in text and f"{finished.current}, goal 5" in text
+    assert "◌ every player has a run that reaches a good ending" in text
+    assert f"{good.counted} of {good.considered} players" in text
+    assert "◌ at least 3 runs practise clear expectations" in text
+    assert f"{expectations.current}, goal 3" in text
+    # Achievements are counted per player over their runs in the room, and never say who.
+    assert "Achievements  11 of 26 earned · 6 players finished" in text
+    assert "6 First steps" in text
+    for run in SCRIPT:
+        assert not re.search(rf"\b{re.escape(run.name)}\b", text), run.name
+
+
+async def test_without_goals_the_panel_says_how_to_set_them(store_path: Path) -> None:
+    app = dashboard(store_path, challenges=())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = drawn(app, "goals")
+    assert "No room goals set: give some with tightrope serve --challenge" in text
+    assert "6 First steps" in text
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,132 @@
+"""The player's profile: level and XP, what the next level needs, and how they handle each principle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from game.text import printable
+from game.widgets.mastery import MasteryChart, bar_text, rate_text
+from scoring.progression import LEVELS
+
+# The player's record is read on a worker (it needs the store and every scenario); this only shows it.
+if TYPE_CHECKING:
+    from game.roomreport import Standing
+    from scoring.mastery import PrincipleMastery
+
+READING = "Reading your record…"
+LEVEL_BAR_WIDTH = 30
+MASTERY_HINT = (
+    "How often you took the choice that practises each principle when one was on offer (taken / offered)."
+)
+
+
+class ProfileScreen(Screen[None]):
+    AUTO_FOCUS = "#profile-body"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back"),
+        Binding("t", "app.trophies", "Trophies"),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+    ]
+
+    def __init__(self, name: str | None, load: Callable[[], Standing]) -> None:
+        """`load` reads the player's record; it runs on a worker thread."""
+        super().__init__()
+        self.player_name, self.load = name, load
+        self.standing: Standing | None = None
+
+    def compose(self) -> ComposeResult:
+        title = Text.assemble(("Your profile", "bold"))
+        if self.player_name:
+            title.append(f"  ·  {printable(self.player_name)}")
+        yield Static(title, id="profile-head")
+        with VerticalScroll(id="profile-body"):
+            yield Static(Text(READING, style="italic"), id="profile-level")
+            yield Static(Text("Principle mastery", style="bold"), classes="profile-section")
+            yield Static(id="profile-summary")
+            yield Static(Text(MASTERY_HINT), classes="profile-hint")
+            yield MasteryChart(id="mastery-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run_worker(self.load, thread=True, exit_on_error=False, group="record")
+
+    @on(Worker.StateChanged)
+    def _read(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.notify(
+                f"Your record could not be read: {event.worker.error}", severity="error", markup=False
+            )
+        if event.state is not WorkerState.SUCCESS:
+            return
+        standing = self.standing = cast("Standing", event.worker.result)
+        self.query_one("#profile-level", Static).update(self._level(standing))
+        self.query_one(MasteryChart).show(standing.mastery)
+        self.query_one("#profile-summary", Static).update(self._summary(standing))
+
+    def _level(self, standing: Standing) -> RenderableType:
+        progress = standing.progress
+        head = Text.assemble(
+            (f"Level {progress.level} · {progress.level_name}", "bold"), f"   {progress.xp} XP"
+        )
+        meaning = Text(LEVELS[progress.level - 1].meaning, style="italic")
+        parts: list[RenderableType] = [head, meaning]
+        if progress.next_level_xp is not None and progress.next_level_name is not None:
+            floor = LEVELS[progress.level - 1].xp
+            fraction = (progress.xp - floor) / (progress.next_level_xp - floor)
+            meter = bar_text(fraction, self._style("bar"), self._style("track"), LEVEL_BAR_WIDTH)
+            into, span = progress.xp - floor, progress.next_level_xp - floor
+            meter.append(f"  {into} of {span} XP towards {progress.next_level_name}")
+            parts.append(meter)
+        parts.append(Text(progress.needs))
+        if standing.problem:
+            parts.append(Text(f"⚠ Your record could not be read: {printable(standing.problem)}"))
+        if not progress.runs:
+            parts.append(Text("No finished runs yet: play a scenario, and your level and mastery grow here."))
+        return Group(*parts)
+
+    def _summary(self, standing: Standing) -> RenderableType:
+        summary = standing.summary
+        table = Table.grid(padding=(0, 2, 0, 0), expand=True)
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column(ratio=1)
+        if summary.strongest:
+            table.add_row("Strongest", self._named(summary.strongest))
+        if summary.to_work_on:
+            table.add_row("To work on", self._to_work_on(standing, summary.to_work_on))
+        if summary.not_met:
+            table.add_row("Not met yet", Text(" · ".join(row.name for row in summary.not_met)))
+        if not table.rows:
+            table.add_row("", Text("Finish a few runs and your strongest principles are named here."))
+        return table
+
+    def _named(self, rows: Sequence[PrincipleMastery]) -> Text:
+        return Text(" · ".join(f"{row.name} {rate_text(row)}" for row in rows))
+
+    def _to_work_on(self, standing: Standing, rows: Sequence[PrincipleMastery]) -> Text:
+        lines = []
+        for row in rows:
+            line = f"{row.name} {rate_text(row)}"
+            title = standing.title_of(row.trained_by)
+            if title is not None:
+                line += f": practise it in {printable(title)}"
+            lines.append(line)
+        return Text("\n".join(lines))
+
+    def _style(self, name: str) -> Style:
+        return self.query_one(MasteryChart).get_component_rich_style(f"mastery-chart--{name}")
+
+    def action_close(self) -> None:
+        self.dismiss()

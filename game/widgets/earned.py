@@ -1,0 +1,69 @@
+"""The debrief's "Earned this run": the XP the run earned part by part, new achievements, and the level."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+# What was earned is worked out elsewhere (game.roomreport, on a worker); this only draws it.
+if TYPE_CHECKING:
+    from game.roomreport import Reckoning, RunRewards
+
+COUNTING = "Counting what this run earned…"
+
+
+def xp_line(rewards: RunRewards) -> Text:
+    """`+55 XP  (finished the run +10 · a new ending +30 · new principles practised +15)`."""
+    parts = rewards.xp.parts()
+    if not parts:
+        return Text("no new XP: find another ending, or replay to beat your best")
+    line = Text(f"+{rewards.xp.total} XP", style="bold")
+    line.append("  (" + " · ".join(f"{what} +{xp}" for what, xp in parts) + ")")
+    return line
+
+
+def level_line(rewards: RunRewards) -> Text:
+    after = rewards.after
+    level = f"Level {after.level} · {after.level_name}"
+    if rewards.levelled_up:
+        return Text.assemble(("▲ Level up! ", "bold"), (level, "bold"), f" · {after.xp} XP")
+    line = Text(f"{level} · {after.xp} XP")
+    if after.to_next_level is not None and after.next_level_name is not None:
+        line.append(f", {after.to_next_level} more to {after.next_level_name}")
+    return line
+
+
+class EarnedPanel(Widget):
+    """Says it is counting until the reckoning arrives (`show`), then what the run earned."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"earned-panel--title", "earned-panel--new", "earned-panel--dim"}
+
+    reckoning: reactive[Reckoning | None] = reactive(None, layout=True)
+
+    def show(self, reckoning: Reckoning) -> None:
+        self.reckoning = reckoning
+
+    def render(self) -> Table:
+        style = self.get_component_rich_style
+        table = Table.grid(padding=(0, 2, 0, 0), expand=True)
+        table.add_column(no_wrap=True, style=style("earned-panel--title"))
+        table.add_column(ratio=1)
+        reckoning = self.reckoning
+        if reckoning is None:
+            table.add_row("Earned this run", Text(COUNTING, style=style("earned-panel--dim")))
+            return table
+        rewards = reckoning.rewards
+        if rewards is None:
+            why = f"your record could not be read: {reckoning.problem}" if reckoning.problem else ""
+            table.add_row("Earned this run", Text(f"not counted: {why}", style=style("earned-panel--dim")))
+            return table
+        table.add_row("Earned this run", xp_line(rewards))
+        if rewards.new:
+            names = Text("★ " + " · ".join(a.name for a in rewards.new), style=style("earned-panel--new"))
+            table.add_row("", names)
+        table.add_row("", level_line(rewards))
+        return table
