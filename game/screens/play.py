@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -42,13 +43,6 @@ class PlayScreen(Screen[None]):
             super().__init__()
             self.engine, self.state, self.baseline = engine, state, baseline
 
-    class Moved(Message):
-        """The player (or the timer) made a choice; `state` is the run after it."""
-
-        def __init__(self, engine: Engine, state: RunState) -> None:
-            super().__init__()
-            self.engine, self.state = engine, state
-
     class Left(Message):
         """The player went back to the scenarios; the run is saved and can be resumed."""
 
@@ -62,8 +56,10 @@ class PlayScreen(Screen[None]):
         timers: bool = True,
         tick_every: float | None = 1.0,
         baseline: tuple[Move, ...] | None = None,
+        on_move: Callable[[RunState], None] | None = None,
     ) -> None:
         super().__init__()
+        self.on_move = on_move
         self.engine, self.state, self.saves, self.baseline = engine, state, saves, baseline
         self.explain_each_choice, self.timers, self.tick_every = explain_each_choice, timers, tick_every
         _, steps = engine.replay(state.history)
@@ -158,7 +154,9 @@ class PlayScreen(Screen[None]):
         self.state, self.last_step = step.state, step
         self.path.append(step.explanation.after)
         self._save()
-        self.post_message(self.Moved(self.engine, step.state))
+        # Recorded before anything is shown: a closed browser tab must not lose a choice it displayed.
+        if self.on_move is not None:
+            self.on_move(step.state)
         self.query_one(MetersPanel).show(step.state.meter_values, step.explanation.changes)
         self.query_one(ZoneMap).show(self.path)
         if self.explain_each_choice:
