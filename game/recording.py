@@ -60,6 +60,10 @@ class RunRecorder:
         self.problem: str | None = None
 
     def _attempt(self, write: Callable[[], None]) -> None:
+        # After the first failure the store is left alone: a locked file would otherwise make every
+        # later choice wait out the busy timeout again.
+        if self.problem is not None:
+            return
         try:
             write()
         except StoreError as exc:

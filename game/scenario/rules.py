@@ -11,7 +11,13 @@ from game.scenario.models import Scenario, Scene
 Finding = tuple[KeyPath, str]
 
 
+# difflib compares against every option; past this many a suggestion would cost more than it helps.
+MAX_SUGGESTION_OPTIONS = 500
+
+
 def did_you_mean(word: str, options: Collection[str]) -> str:
+    if len(options) > MAX_SUGGESTION_OPTIONS:
+        return ""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

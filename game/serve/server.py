@@ -214,8 +214,10 @@ class TightropeServer:
             try:
                 envelope = message.json()
                 kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
-            except (ValueError, TypeError, IndexError, KeyError):
-                continue  # a malformed message is dropped, not fatal
+            except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+                # A malformed message is dropped, not fatal; deeply nested JSON ("[[[[...") makes the
+                # decoder raise RecursionError, which would otherwise end the player's session.
+                continue
             if kind == "stdin" and isinstance(data, str):
                 last_activity[0] = time.monotonic()
                 await service.send_bytes(data.encode("utf-8"))

@@ -10,7 +10,8 @@ from pathlib import Path
 from game.store.base import StoreError
 from game.store.sql import Execute, Rows, SqlStore, Values, Write, statement
 
-BUSY_TIMEOUT_SECONDS = 30.0
+# Long enough for a room of writers queueing on WAL, short enough that a locked file is reported soon.
+BUSY_TIMEOUT_SECONDS = 10.0
 
 
 class SqliteStore(SqlStore):
