@@ -19,7 +19,6 @@ import argparse
 import multiprocessing
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load import median_seconds  # noqa: E402
 from game.commands.report import load_scenarios  # noqa: E402
 from game.dashboard.reader import CHUNK, read_room  # noqa: E402
 from game.engine import Engine  # noqa: E402
@@ -180,15 +180,6 @@ def fill_sqlite(path: Path, rows: Iterator[tuple[Row, list[Row]]]) -> tuple[int,
 
 
 # --- the dashboard's refresh -------------------------------------------------------------------------
-
-
-def median_seconds(work: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def time_refresh(target: str, scenarios: Sequence[Scenario], players: int, repeat: int) -> dict[str, float]:
