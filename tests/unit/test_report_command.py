@@ -12,23 +12,8 @@ import pytest
 from game.cli import main
 from game.commands.report import CSV_COLUMNS
 from game.store import open_store
-from tests.ui.dashboard_snapshots.room import COHORT, HERE, fill
-
-
-@pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    path = tmp_path / "results.sqlite3"
-    store = open_store(path)
-    fill(store)
-    fill(store, cohort="wednesday", prefix="wed-")
-    store.close()
-    return path
-
-
-def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["report", "--scenarios", str(HERE), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.ui.dashboard_snapshots.room import COHORT, fill
+from tests.unit.conftest import report
 
 
 def test_json_has_per_scenario_aggregates(store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from game.cli import main
 from game.store import DecisionRow, RunFinish, RunRow, RunStart, open_store
 from game.xapi import (
     ANSWERED,
@@ -21,7 +20,8 @@ from game.xapi import (
     statements,
     timestamp,
 )
-from tests.ui.dashboard_snapshots.room import COHORT, HERE, fill, scenario
+from tests.ui.dashboard_snapshots.room import COHORT, fill, scenario
+from tests.unit.conftest import report
 
 EXT = f"{DEFAULT_BASE}/xapi/extensions/"
 
@@ -209,22 +209,6 @@ def test_the_base_iri_is_configurable(room: tuple[list[RunRow], list[DecisionRow
 
 
 # --- the command -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    path = tmp_path / "results.sqlite3"
-    store = open_store(path)
-    fill(store)
-    fill(store, cohort="wednesday", prefix="wed-")
-    store.close()
-    return path
-
-
-def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["report", "--scenarios", str(HERE), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_format_xapi_writes_a_json_array_of_the_cohorts_statements(
