@@ -70,7 +70,8 @@ class ServedApp(TightropeApp):
     def _scenario(self, scenario_id: str) -> Scenario | None:
         # Only the served folder's scenarios can ever be played: an id is looked up, never a path.
         for entry in self.picker.entries:
-            if entry.playable and entry.scenario is not None and entry.scenario.id == scenario_id:
+            # The catalogue knows each id without loading the file: only the match is loaded.
+            if entry.playable and entry.id == scenario_id:
                 return entry.scenario
         return None
 
