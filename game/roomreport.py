@@ -15,6 +15,12 @@ Counting rules, so every front end tells the same story:
 - A talking point is a scene where players lost safety or standards: how many of those who decided
   there saw the meter fall, by how much on average, and through which choices. Meter changes are read
   from the recorded meters (after the clamp), so they are what players actually saw.
+- Scenes, choices and endings the scenario no longer has come after its own, in id order.
+
+Counted twice, the same way: a store counts its rows in SQL (`ResultsStore.tally`, so that reading a
+whole store's room never reads its rows one by one) and `room_report` counts rows in Python; `report_of`
+makes the report from either, and tests/store/test_room_tally.py holds the two equal on every backend.
+The list of players may be the most recent few (`ScenarioReport.runs` says how many there are).
 
 Rewards read the same rows (the section at the end): what a player's runs have earned, for the game's
 debrief, trophy and profile screens, and the room's shared goals and achievements, for players and the
@@ -26,12 +32,23 @@ from __future__ import annotations
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from game.offers import run_view_from_rows, shelf_of
 from game.scenario.models import Scenario
-from game.store.base import DecisionRow, ResultsStore, RunRow, StoreError
+from game.store.base import (
+    ChoiceTally,
+    DecisionRow,
+    EndingTally,
+    PositionTally,
+    ResultsStore,
+    RoomTally,
+    RunNow,
+    RunRow,
+    ScenarioTally,
+    StoreError,
+)
 from scoring import Meters, Zone, zone_of
 from scoring.achievements import Achievement, Shown, held, load_achievements, newly_earned, showcase
 from scoring.challenges import Challenge, ChallengeProgress, challenge_progress
@@ -203,37 +220,47 @@ class TalkingPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class Position:
+    """How many counted runs stand at `meters` on the room map, finished or still playing."""
+
+    meters: Meters
+    finished: bool
+    players: int
+
+
+@dataclass(frozen=True, slots=True)
 class ScenarioReport:
     scenario_id: str
     title: str
     known: bool
     players: tuple[Player, ...]
+    """Every run, or only the most recently started ones when the reader was asked for a few
+    (`runs` says how many there are)."""
     splits: tuple[SceneSplit, ...]
     average: AverageMeters | None
     zones: Mapping[Zone, int]
     endings: tuple[EndingCount, ...]
     talking_points: tuple[TalkingPoint, ...]
     discussion: tuple[str, ...]
+    runs: int = 0
+    rewinds: int = 0
+    finished: int = 0
+    """Counted runs that have finished."""
+    positions: tuple[Position, ...] = ()
+    """The map: counted runs with at least one decision (or finished), by meters."""
 
     @property
-    def counted(self) -> tuple[Player, ...]:
-        return tuple(p for p in self.players if p.counted)
-
-    @property
-    def on_map(self) -> tuple[Player, ...]:
-        return tuple(p for p in self.players if p.on_map)
-
-    @property
-    def finished(self) -> int:
-        return sum(p.finished for p in self.counted)
+    def counted(self) -> int:
+        return self.runs - self.rewinds
 
     @property
     def playing(self) -> int:
-        return sum(not p.finished for p in self.counted)
+        return self.counted - self.finished
 
     @property
-    def rewinds(self) -> int:
-        return sum(p.rewind for p in self.players)
+    def unlisted(self) -> int:
+        """Runs left out of `players`."""
+        return self.runs - len(self.players)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -241,7 +268,7 @@ class ScenarioReport:
             "title": self.title,
             "known": self.known,
             "player_counts": {
-                "counted": len(self.counted),
+                "counted": self.counted,
                 "playing": self.playing,
                 "finished": self.finished,
                 "rewinds": self.rewinds,
@@ -277,63 +304,213 @@ def room_report(
     include: Sequence[str] = (),
     talking_points: int = DEFAULT_TALKING_POINTS,
 ) -> RoomReport:
-    """One report per scenario played in `runs` (in order of first play), then any of `include` not played."""
+    """One report per scenario played in `runs` (in order of first play), then any of `include` not played.
+
+    Counts the rows here; a store counts the same in SQL (`ResultsStore.tally`, `report_of`)."""
+    runs = list(runs)
+    history: dict[str, list[DecisionRow]] = defaultdict(list)
+    for decision in decisions:
+        history[decision.run_id].append(decision)
+    for rows in history.values():
+        rows.sort(key=_seq)
+    return report_of(
+        tally_rows(runs, history),
+        runs_now(runs, history),
+        scenarios,
+        include=include,
+        talking_points=talking_points,
+    )
+
+
+def runs_now(runs: Sequence[RunRow], history: Mapping[str, Sequence[DecisionRow]]) -> list[RunNow]:
+    """Each run with its last decision, from rows (`history`: each run's decisions in seq order)."""
+    found = []
+    for run in runs:
+        rows = history.get(run.start.run_id, ())
+        found.append(
+            RunNow(replace(run, decisions=max(run.decisions, len(rows))), rows[-1] if rows else None)
+        )
+    return found
+
+
+def tally_rows(runs: Sequence[RunRow], history: Mapping[str, Sequence[DecisionRow]]) -> RoomTally:
+    """The room counted from rows, as a store counts it in SQL (`ResultsStore.tally`): `runs` in the
+    order the store lists them (by start, then run id), `history` each run's decisions in seq order."""
+    scenarios: dict[str, ScenarioTally] = {}
+    counts: dict[tuple[str, str, str, bool, tuple[int, int]], list[int]] = {}
+    positions: Counter[tuple[str, bool, int, int, int]] = Counter()
+    endings: dict[tuple[str, str], EndingTally] = {}
+    for run in runs:
+        sid, rewind, finish = run.start.scenario_id, run.start.rewound_from is not None, run.finish
+        key = (run.start.started_at, run.start.run_id)
+        known = scenarios.get(sid) or ScenarioTally(sid, run.start.scenario_title, 0, 0, 0, key)
+        scenarios[sid] = replace(
+            known,
+            runs=known.runs + 1,
+            rewinds=known.rewinds + rewind,
+            finished=known.finished + (not rewind and finish is not None),
+        )
+        if rewind:
+            continue
+        rows = history.get(run.start.run_id, ())
+        before: DecisionRow | None = None
+        for decision in rows:
+            if before is None:
+                meters = (decision.safety, decision.standards)
+            else:
+                meters = (decision.safety - before.safety, decision.standards - before.standards)
+            tally = counts.setdefault(
+                (sid, decision.scene_id, decision.choice_id, before is None, meters), [0, 0]
+            )
+            tally[0] += 1
+            tally[1] += decision.timed_out
+            before = decision
+        if finish is not None:
+            positions[(sid, True, finish.safety, finish.standards, finish.trust)] += 1
+            reached = endings.get((sid, finish.ending_scene))
+            endings[(sid, finish.ending_scene)] = EndingTally(
+                sid,
+                finish.ending_scene,
+                finish.ending_title,
+                finish.ending_tone,
+                (reached.runs if reached else 0) + 1,
+                key,
+            )
+        elif before is not None:
+            positions[(sid, False, before.safety, before.standards, before.trust)] += 1
+    return RoomTally(
+        tuple(scenarios.values()),
+        tuple(ChoiceTally(*key, *tally) for key, tally in counts.items()),
+        tuple(PositionTally(*key, runs=count) for key, count in positions.items()),
+        tuple(endings.values()),
+    )
+
+
+def merge_tallies(parts: Iterable[RoomTally]) -> RoomTally:
+    """The tally of several rooms with no run in common (cohorts, say) as one room's."""
+    scenarios: dict[str, ScenarioTally] = {}
+    choices: dict[tuple[str, str, str, bool, tuple[int, int]], list[int]] = {}
+    positions: Counter[tuple[str, bool, int, int, int]] = Counter()
+    endings: dict[tuple[str, str], EndingTally] = {}
+    for part in parts:
+        for scenario in part.scenarios:
+            known = scenarios.get(scenario.scenario_id)
+            scenarios[scenario.scenario_id] = (
+                scenario
+                if known is None
+                else replace(
+                    min(known, scenario, key=lambda s: s.first),
+                    runs=known.runs + scenario.runs,
+                    rewinds=known.rewinds + scenario.rewinds,
+                    finished=known.finished + scenario.finished,
+                )
+            )
+        for choice in part.choices:
+            key = (choice.scenario_id, choice.scene_id, choice.choice_id, choice.first, choice.meters)
+            counts = choices.setdefault(key, [0, 0])
+            counts[0] += choice.decided
+            counts[1] += choice.timed_out
+        for position in part.positions:
+            where = (
+                position.scenario_id,
+                position.finished,
+                position.safety,
+                position.standards,
+                position.trust,
+            )
+            positions[where] += position.runs
+        for ending in part.endings:
+            place = (ending.scenario_id, ending.ending_scene)
+            reached = endings.get(place)
+            endings[place] = (
+                ending
+                if reached is None
+                else replace(max(reached, ending, key=lambda e: e.latest), runs=reached.runs + ending.runs)
+            )
+    return RoomTally(
+        tuple(sorted(scenarios.values(), key=lambda s: s.first)),
+        tuple(ChoiceTally(*key, *counts) for key, counts in choices.items()),
+        tuple(PositionTally(*where, runs=count) for where, count in positions.items()),
+        tuple(endings.values()),
+    )
+
+
+def report_of(
+    tally: RoomTally,
+    players: Sequence[RunNow],
+    scenarios: Iterable[Scenario],
+    *,
+    include: Sequence[str] = (),
+    talking_points: int = DEFAULT_TALKING_POINTS,
+) -> RoomReport:
+    """The report from the room's `tally` and the runs to list as `players` (all of them, or a few)."""
     by_id: dict[str, Scenario] = {}
     for scenario in scenarios:
         by_id.setdefault(scenario.id, scenario)  # the first file with an id wins, as in `check`
-    runs_by_scenario: dict[str, list[RunRow]] = defaultdict(list)
-    for run in runs:
-        runs_by_scenario[run.start.scenario_id].append(run)
-    for scenario_id in include:
-        if scenario_id in by_id:
-            runs_by_scenario.setdefault(scenario_id, [])
-    decisions_by_run: dict[str, list[DecisionRow]] = defaultdict(list)
-    for decision in decisions:
-        decisions_by_run[decision.run_id].append(decision)
+    played = {s.scenario_id: s for s in tally.scenarios}
+    order = list(played)
+    order += [sid for sid in include if sid in by_id and sid not in played]
+    listed: dict[str, list[RunNow]] = defaultdict(list)
+    for now in players:
+        listed[now.run.start.scenario_id].append(now)
+    choices: dict[str, list[ChoiceTally]] = defaultdict(list)
+    for choice in tally.choices:
+        choices[choice.scenario_id].append(choice)
+    positions: dict[str, list[PositionTally]] = defaultdict(list)
+    for position in tally.positions:
+        positions[position.scenario_id].append(position)
+    endings: dict[str, list[EndingTally]] = defaultdict(list)
+    for ending in tally.endings:
+        endings[ending.scenario_id].append(ending)
     return RoomReport(
         tuple(
-            scenario_report(
-                scenario_id,
-                scenario_runs,
-                decisions_by_run,
-                by_id.get(scenario_id),
-                talking_points=talking_points,
+            _scenario_report(
+                played.get(sid) or ScenarioTally(sid, sid, 0, 0, 0),
+                listed[sid],
+                choices[sid],
+                positions[sid],
+                endings[sid],
+                by_id.get(sid),
+                talking_points,
             )
-            for scenario_id, scenario_runs in runs_by_scenario.items()
+            for sid in order
         )
     )
 
 
-def scenario_report(
-    scenario_id: str,
-    runs: Sequence[RunRow],
-    decisions_by_run: Mapping[str, Sequence[DecisionRow]],
+def _scenario_report(
+    tally: ScenarioTally,
+    players: Sequence[RunNow],
+    choices: Sequence[ChoiceTally],
+    positions: Sequence[PositionTally],
+    endings: Sequence[EndingTally],
     scenario: Scenario | None,
-    *,
-    talking_points: int = DEFAULT_TALKING_POINTS,
+    talking_points: int,
 ) -> ScenarioReport:
     """The report on one scenario. Without its model (a file since removed) ids stand in for the text."""
     shape = _Shape(scenario)
-    history = {run.start.run_id: sorted(decisions_by_run.get(run.start.run_id, ()), key=_seq) for run in runs}
-    players = tuple(_player(run, history[run.start.run_id], shape) for run in runs)
-    counted = [run for run, player in zip(runs, players, strict=True) if player.counted]
-    counted_decisions = [d for run in counted for d in history[run.start.run_id]]
-    splits = _splits(counted_decisions, shape)
-    mapped = [p for p in players if p.on_map]
-    title = scenario.title if scenario else (runs[0].start.scenario_title if runs else scenario_id)
+    splits = _splits(choices, shape)
+    mapped = tuple(
+        sorted(
+            (Position(Meters(p.safety, p.standards, p.trust), p.finished, p.runs) for p in positions),
+            key=lambda p: (p.meters.safety, p.meters.standards, p.meters.trust, p.finished),
+        )
+    )
     return ScenarioReport(
-        scenario_id=scenario_id,
-        title=title,
+        scenario_id=tally.scenario_id,
+        title=scenario.title if scenario else tally.title,
         known=scenario is not None,
-        players=players,
+        players=tuple(_player(now, shape) for now in players),
         splits=splits,
         average=_average(mapped),
-        zones={zone: sum(p.zone is zone for p in mapped) for zone in Zone},
-        endings=_endings(counted, shape),
-        talking_points=_talking_points(
-            [history[run.start.run_id] for run in counted], splits, shape, talking_points
-        ),
+        zones={zone: sum(p.players for p in mapped if zone_of(p.meters) is zone) for zone in Zone},
+        endings=_endings(endings, shape),
+        talking_points=_talking_points(choices, splits, shape, talking_points),
         discussion=tuple(scenario.discussion) if scenario else (),
+        runs=tally.runs,
+        rewinds=tally.rewinds,
+        finished=tally.finished,
+        positions=mapped,
     )
 
 
@@ -389,13 +566,13 @@ class _Shape:
         return self.scene_order.index(scene_id) if scene_id in self.scene_order else len(self.scene_order)
 
 
-def _player(run: RunRow, history: Sequence[DecisionRow], shape: _Shape) -> Player:
+def _player(now: RunNow, shape: _Shape) -> Player:
+    run, last = now.run, now.last
     start, finish = run.start, run.finish
     if finish is not None:
         scene_id, where = finish.ending_scene, finish.ending_title
         meters = Meters(finish.safety, finish.standards, finish.trust)
-    elif history:
-        last = history[-1]
+    elif last is not None:
         next_scene = shape.after(last)
         scene_id = next_scene or last.scene_id
         where = shape.heading(next_scene) if next_scene else f"after {shape.heading(last.scene_id)}"
@@ -409,7 +586,7 @@ def _player(run: RunRow, history: Sequence[DecisionRow], shape: _Shape) -> Playe
         name=start.player_name,
         started_at=start.started_at,
         finished_at=finish.finished_at if finish else None,
-        decisions=max(run.decisions, len(history)),
+        decisions=run.decisions,
         scene_id=scene_id,
         where=where,
         meters=meters,
@@ -418,110 +595,125 @@ def _player(run: RunRow, history: Sequence[DecisionRow], shape: _Shape) -> Playe
     )
 
 
-def _splits(decisions: Sequence[DecisionRow], shape: _Shape) -> tuple[SceneSplit, ...]:
+def _splits(choices: Sequence[ChoiceTally], shape: _Shape) -> tuple[SceneSplit, ...]:
+    """Scenes and choices in the scenario's order; any it no longer has after them, in id order."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     timeouts: dict[str, Counter[str]] = defaultdict(Counter)
-    for decision in decisions:
-        counts[decision.scene_id][decision.choice_id] += 1
-        if decision.timed_out:
-            timeouts[decision.scene_id][decision.choice_id] += 1
+    for choice in choices:
+        counts[choice.scene_id][choice.choice_id] += choice.decided
+        timeouts[choice.scene_id][choice.choice_id] += choice.timed_out
     scenes = shape.decision_scenes()
-    scenes += [sid for sid in counts if sid not in scenes]
+    scenes += sorted(sid for sid in counts if sid not in scenes)
     splits = []
     for scene_id in scenes:
         taken = counts.get(scene_id, Counter())
         decided = sum(taken.values())
         choice_ids = shape.choice_ids(scene_id)
-        choice_ids += [cid for cid in taken if cid not in choice_ids]
-        choices = tuple(
-            ChoiceSplit(
-                choice_id=cid,
-                text=shape.choice_text(scene_id, cid),
-                count=taken[cid],
-                percent=percent(taken[cid], decided),
-                timed_out=timeouts[scene_id][cid],
+        choice_ids += sorted(cid for cid in taken if cid not in choice_ids)
+        splits.append(
+            SceneSplit(
+                scene_id,
+                shape.heading(scene_id),
+                decided,
+                tuple(
+                    ChoiceSplit(
+                        choice_id=cid,
+                        text=shape.choice_text(scene_id, cid),
+                        count=taken[cid],
+                        percent=percent(taken[cid], decided),
+                        timed_out=timeouts[scene_id][cid],
+                    )
+                    for cid in choice_ids
+                ),
             )
-            for cid in choice_ids
         )
-        splits.append(SceneSplit(scene_id, shape.heading(scene_id), decided, choices))
     return tuple(splits)
 
 
-def _average(players: Sequence[Player]) -> AverageMeters | None:
-    if not players:
+def _average(positions: Sequence[Position]) -> AverageMeters | None:
+    n = sum(p.players for p in positions)
+    if not n:
         return None
-    n = len(players)
     return AverageMeters(
-        safety=sum(p.meters.safety for p in players) / n,
-        standards=sum(p.meters.standards for p in players) / n,
-        trust=sum(p.meters.trust for p in players) / n,
+        safety=sum(p.meters.safety * p.players for p in positions) / n,
+        standards=sum(p.meters.standards * p.players for p in positions) / n,
+        trust=sum(p.meters.trust * p.players for p in positions) / n,
         players=n,
     )
 
 
-def _endings(runs: Sequence[RunRow], shape: _Shape) -> tuple[EndingCount, ...]:
-    finishes = [run.finish for run in runs if run.finish is not None]
-    reached = Counter(f.ending_scene for f in finishes)
-    named = {f.ending_scene: (f.ending_title, f.ending_tone) for f in finishes}
+def _endings(endings: Sequence[EndingTally], shape: _Shape) -> tuple[EndingCount, ...]:
+    """The scenario's endings in its order; any it no longer has after them, in id order."""
+    reached = {e.ending_scene: e.runs for e in endings}
+    named = {e.ending_scene: (e.ending_title, e.ending_tone) for e in endings}
     if shape.scenario:
         for scene_id, scene in shape.scenario.endings.items():
             assert scene.ending is not None
             named[scene_id] = (scene.ending.title, scene.ending.tone)
-    scenes = shape.endings() + [sid for sid in reached if sid not in shape.endings()]
+    finished = sum(reached.values())
+    scenes = shape.endings() + sorted(sid for sid in reached if sid not in shape.endings())
     return tuple(
-        EndingCount(sid, *named[sid], count=reached[sid], percent=percent(reached[sid], len(finishes)))
+        EndingCount(
+            sid, *named[sid], count=reached.get(sid, 0), percent=percent(reached.get(sid, 0), finished)
+        )
         for sid in scenes
     )
 
 
 def _talking_points(
-    histories: Sequence[Sequence[DecisionRow]],
+    choices: Sequence[ChoiceTally],
     splits: Sequence[SceneSplit],
     shape: _Shape,
     limit: int,
 ) -> tuple[TalkingPoint, ...]:
-    losses: dict[tuple[str, MeterName], list[int]] = defaultdict(list)
+    lost: Counter[tuple[str, MeterName]] = Counter()
+    loss: Counter[tuple[str, MeterName]] = Counter()
     through: dict[tuple[str, MeterName], Counter[str]] = defaultdict(Counter)
-    for history in histories:
-        before = shape.start
-        for decision in history:
-            after = Meters(decision.safety, decision.standards, decision.trust)
-            if before is not None:
-                for meter in TALKING_POINT_METERS:
-                    change = after.get(meter) - before.get(meter)
-                    if change < 0:
-                        losses[(decision.scene_id, meter)].append(-change)
-                        through[(decision.scene_id, meter)][decision.choice_id] += 1
-            before = after
+    start = shape.start
+    for choice in choices:
+        if choice.first and start is None:
+            continue  # a first decision's change is against the scenario's start, which is unknown
+        for at, meter in enumerate(TALKING_POINT_METERS):
+            change = (
+                choice.meters[at] - start.get(meter)
+                if choice.first and start is not None
+                else choice.meters[at]
+            )
+            if change < 0:
+                key = (choice.scene_id, meter)
+                lost[key] += choice.decided
+                loss[key] -= change * choice.decided
+                through[key][choice.choice_id] += choice.decided
     decided = {split.scene_id: split.decided for split in splits}
-    points = [
+    found = [
         TalkingPoint(
             scene_id=scene_id,
             heading=shape.heading(scene_id),
             meter=meter,
-            lost=len(lost),
-            decided=decided.get(scene_id, len(lost)),
-            average_loss=sum(lost) / len(lost),
+            lost=count,
+            decided=decided.get(scene_id, count),
+            average_loss=loss[(scene_id, meter)] / count,
             choices=tuple(
-                ChoiceLoss(cid, shape.choice_text(scene_id, cid), count)
-                for cid, count in sorted(
+                ChoiceLoss(cid, shape.choice_text(scene_id, cid), n)
+                for cid, n in sorted(
                     through[(scene_id, meter)].items(),
-                    key=lambda item: (-item[1], _choice_order(shape, scene_id, item[0])),
+                    key=lambda item: (-item[1], _choice_order(shape, scene_id, item[0]), item[0]),
                 )
             ),
         )
-        for (scene_id, meter), lost in losses.items()
+        for (scene_id, meter), count in lost.items()
     ]
-    points.sort(
+    found.sort(
         key=lambda p: (
             -p.lost,
             -p.percent,
             -p.average_loss,
             shape.order(p.scene_id),
+            p.scene_id,
             TALKING_POINT_METERS.index(p.meter),
         )
     )
-    return tuple(points[:limit])
+    return tuple(found[:limit])
 
 
 def _choice_order(shape: _Shape, scene_id: str, choice_id: str) -> int:

@@ -23,7 +23,6 @@ from game.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command
 if TYPE_CHECKING:
     from game.roomreport import RoomReport
     from game.scenario.models import Scenario
-    from game.store import DecisionRow, ResultsStore, RunRow
 
 CSV_COLUMNS = (
     "cohort",
@@ -46,6 +45,8 @@ which any user of the machine can read in the process list."""
 EPILOG = """\
 Without --format, a dashboard that refreshes every few seconds while the cohort plays:
 q quits, r refreshes now, tab (or p s m e t) moves between panels, [ and ] switch scenario.
+Without --cohort it lists the latest 100 players of each scenario and how many more (every count is
+still over every player); --format json lists every player.
 
 --format csv writes one row per (scenario, scene, choice), in the scenario's order:
   cohort          the --cohort given (empty: every cohort)
@@ -238,6 +239,7 @@ def _xapi_usage_problem(args: argparse.Namespace) -> str | None:
 
 
 def _xapi(args: argparse.Namespace, target: str, folder: Path, scenarios: list[Scenario]) -> int:
+    from game.roomreport import read_rows
     from game.store import StoreError, open_store
     from game.xapi import DEFAULT_BASE, statements
 
@@ -275,20 +277,6 @@ def _xapi(args: argparse.Namespace, target: str, folder: Path, scenarios: list[S
         )
     _error(message)
     return EXIT_OK
-
-
-def read_rows(
-    store: ResultsStore, *, cohort: str | None = None, scenario_id: str | None = None
-) -> tuple[list[RunRow], list[DecisionRow]]:
-    """The runs that match the filters, and all their decisions."""
-    from game.dashboard.reader import CHUNK
-
-    runs = store.runs(cohort=cohort, scenario_id=scenario_id)
-    run_ids = [run.start.run_id for run in runs]
-    decisions: list[DecisionRow] = []
-    for first in range(0, len(run_ids), CHUNK):
-        decisions.extend(store.decisions(run_ids[first : first + CHUNK]))
-    return runs, decisions
 
 
 class LrsError(Exception):

@@ -6,7 +6,7 @@ came from a player or an author is drawn as plain text, never read as markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import ClassVar
 
@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.widgets import Static, Tab, Tabs
 
 from game.dashboard.room_map import RoomMap
-from game.roomreport import Player, RoomGoal, RoomReport, RoomRewards, ScenarioReport
+from game.roomreport import Player, Position, RoomGoal, RoomReport, RoomRewards, ScenarioReport
 from game.text import printable
 from game.widgets.challenges import MET, NOT_YET
 from game.widgets.symbols import MINUS, TONE_WORDS, ZONE_MARKS
@@ -104,7 +104,8 @@ class Panel(VerticalScroll):
 
 
 class PlayersPanel(Panel):
-    """Who is playing and where they are: one row per run, as the store lists them."""
+    """Who is playing and where they are: one row per run, as the store lists them (the most recent ones
+    of a big room, then how many more there are)."""
 
     TITLE = "[u]P[/u]layers"
     EMPTY = "Nobody has started yet: players appear here as soon as they open a scenario."
@@ -125,6 +126,8 @@ class PlayersPanel(Panel):
         table.add_column("Status", no_wrap=True)
         for player in report.players:
             table.add_row(*self._row(player))
+        if report.unlisted:
+            table.add_row(self.words("dim", f"and {report.unlisted:,} more"))
         return table
 
     def _row(self, player: Player) -> tuple[Text, ...]:
@@ -204,7 +207,9 @@ class MapPanel(Panel):
         yield self.body
 
     def watch_current(self, report: ScenarioReport | None) -> None:
-        self.map.show(report.on_map if report is not None else (), report.zones if report is not None else {})
+        self.map.show(
+            marks(report.positions) if report is not None else (), report.zones if report is not None else {}
+        )
         super().watch_current(report)
 
     def draw(self, report: ScenarioReport) -> RenderableType:
@@ -216,6 +221,16 @@ class MapPanel(Panel):
             f"safety {average.safety:.0f} · standards {average.standards:.0f}",
             (f" · trust {average.trust:.0f}", self.tint("dim")),
         )
+
+
+def marks(positions: Sequence[Position]) -> list[Player]:
+    """A stand-in player per run on the map, for `RoomMap`, which marks players: at most ten per position,
+    since a cell shows a count only up to nine (then +), so the marks are the same as for every run."""
+    return [
+        Player("", "", "", "" if position.finished else None, 1, "", "", position.meters)
+        for position in positions
+        for _ in range(min(position.players, 10))
+    ]
 
 
 class EndingsPanel(Panel):
@@ -282,6 +297,7 @@ class GoalsPanel(Panel):
     TITLE = "Room [u]g[/u]oals"
     EMPTY = "Room goals and achievements appear here once the store has been read."
     NO_GOALS = "No room goals set: give some with tightrope serve --challenge, like learning:80%."
+    UNCOUNTED = "Too many players to count achievements across every cohort: give --cohort to see a cohort's."
 
     room: reactive[RoomReport | None] = reactive(None)
 
@@ -289,8 +305,12 @@ class GoalsPanel(Panel):
         """The goals are the whole room's, whichever scenario is chosen: see `watch_room`."""
 
     def watch_room(self, room: RoomReport | None) -> None:
-        rewards = room.rewards if room is not None else None
-        self.body.update(self._draw(rewards) if rewards is not None else self.words("dim", self.EMPTY))
+        if room is None:
+            self.body.update(self.words("dim", self.EMPTY))
+        elif room.rewards is None:
+            self.body.update(self.words("dim", self.UNCOUNTED))
+        else:
+            self.body.update(self._draw(room.rewards))
 
     def _draw(self, rewards: RoomRewards) -> RenderableType:
         parts: list[RenderableType] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -65,6 +65,85 @@ class RunRow:
         return self.finish is not None
 
 
+@dataclass(frozen=True, slots=True)
+class RunNow:
+    """A run and the last decision it has recorded (by seq): where its player is, without the rest."""
+
+    run: RunRow
+    last: DecisionRow | None
+
+
+# The room counted by the store: what `game.roomreport` needs for its aggregates, with no player named
+# and no scenario model consulted (the report brings the model). Rewound runs are left out of all of it
+# but the run counts, as the report's counting rules say.
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioTally:
+    """One scenario's runs: how many, how many are rewinds, how many counted ones have finished."""
+
+    scenario_id: str
+    title: str
+    """The scenario's title as its first run recorded it."""
+    runs: int
+    rewinds: int
+    finished: int
+    first: tuple[str, str] = ("", "")
+    """When its first run started, and that run's id: the first by start, then by run id."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceTally:
+    """The counted decisions taken at one scene through one choice that moved safety and standards alike.
+
+    A run's first decision has no recorded meters before it (the scenario's start is in the model, not
+    the store): for those, `first` is set and `meters` are the safety and standards it led to; for the
+    others, `meters` are how much it changed safety and standards.
+    """
+
+    scenario_id: str
+    scene_id: str
+    choice_id: str
+    first: bool
+    meters: tuple[int, int]
+    decided: int
+    timed_out: int
+
+
+@dataclass(frozen=True, slots=True)
+class PositionTally:
+    """How many counted runs stand at these meters: their final ones, or their last decision's."""
+
+    scenario_id: str
+    finished: bool
+    safety: int
+    standards: int
+    trust: int
+    runs: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndingTally:
+    """How many counted runs finished at an ending, with the title and tone its latest finish recorded."""
+
+    scenario_id: str
+    ending_scene: str
+    ending_title: str
+    ending_tone: str
+    runs: int
+    latest: tuple[str, str] = ("", "")
+    """When the latest run to reach it started, and that run's id: the last by start, then by run id."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomTally:
+    scenarios: tuple[ScenarioTally, ...]
+    """In order of first play."""
+    choices: tuple[ChoiceTally, ...]
+    positions: tuple[PositionTally, ...]
+    endings: tuple[EndingTally, ...]
+
+
 class ResultsStore(Protocol):
     """Writes are idempotent: recording the same decision or finish twice changes nothing."""
 
@@ -85,5 +164,25 @@ class ResultsStore(Protocol):
     def run_by_resume_code(self, code: str) -> RunRow | None: ...
 
     def decisions(self, run_ids: Sequence[str]) -> list[DecisionRow]: ...
+
+    def tally(
+        self, *, cohort: str | None = None, scenario_id: str | None = None, leave_out: Collection[str] = ()
+    ) -> RoomTally:
+        """The runs matching the filters (but those of the cohorts in `leave_out`) counted for the room
+        report, without reading them one by one."""
+        ...
+
+    def cohorts(self, *, scenario_id: str | None = None) -> dict[str, tuple[int, int, int]]:
+        """Each cohort's runs, decisions and finished runs (of `scenario_id`), counted: every write
+        that changes what the room report counts changes these, so a cohort whose counts are the same
+        as before has the same tally."""
+        ...
+
+    def runs_now(
+        self, *, cohort: str | None = None, scenario_id: str | None = None, latest: int | None = None
+    ) -> list[RunNow]:
+        """The runs matching the filters with their last decisions, by start then run id; with `latest`,
+        only each scenario's `latest` most recently started runs."""
+        ...
 
     def close(self) -> None: ...

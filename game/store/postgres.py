@@ -25,7 +25,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from game.store.base import StoreError
 from game.store.spool import Spool
-from game.store.sql import Execute, Rows, SqlStore, Values, Write, statement
+from game.store.sql import Execute, Rows, SqlStore, Values, Write, statements
 
 CONNECT_TIMEOUT_SECONDS = 5
 RETRY_SECONDS = 0.5
@@ -37,8 +37,11 @@ MIGRATION_LOCK = 0x7469_6768_7472_6F70
 
 # A URL's own settings win; these only fill gaps. Keepalives and the TCP user timeout notice a server
 # that vanished without closing the connection, so a write gives up on a dead socket in seconds rather
-# than waiting out the system's retransmissions (many minutes), and is queued.
+# than waiting out the system's retransmissions (many minutes), and is queued. The room report groups
+# every decision of the store (`game.store.sql.TALLY_CHOICES`): with the server's default work_mem (4 MB)
+# the planner, which cannot tell how few groups there are, sorts them on disk rather than hashing them.
 _CONNECT_DEFAULTS = {
+    "options": "-c work_mem=32MB",
     "connect_timeout": str(CONNECT_TIMEOUT_SECONDS),
     "application_name": "tightrope",
     "keepalives": "1",
@@ -165,7 +168,7 @@ class PostgresStore(SqlStore):
             self._check_open("write to")
             try:
                 refused = self._drain(force=False)
-                self._with_connection(lambda db: db.execute(*_sql(write)), force=False)
+                self._with_connection(lambda db: _apply(db, write), force=False)
             except _Unavailable:
                 self._queue(write)
                 return
@@ -222,7 +225,7 @@ class PostgresStore(SqlStore):
         refused = None
         while self._pending:
             try:
-                self._with_connection(lambda db: db.execute(*_sql(self._pending[0])), force=force)
+                self._with_connection(lambda db: _apply(db, self._pending[0]), force=force)
             except _Unavailable:
                 raise
             except psycopg.Error as exc:
@@ -281,9 +284,11 @@ class PostgresStore(SqlStore):
             self._db = None
 
 
-def _sql(write: Write) -> tuple[str, tuple[Any, ...]]:
-    sql, values = statement(write)
-    return _pg(sql), values
+def _apply(db: Connection, write: Write) -> None:
+    """Perform `write`: its statements in one transaction, sent together (one round trip, not five)."""
+    with db.pipeline(), db.transaction():
+        for sql, values in statements(write):
+            db.execute(_pg(sql), values)
 
 
 def _is_about_the_statement(exc: psycopg.Error) -> bool:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from game.store.base import StoreError
-from game.store.sql import Execute, Rows, SqlStore, Values, Write, statement
+from game.store.sql import Execute, Rows, SqlStore, Values, Write, statements
 
 # Long enough for a room of writers queueing on WAL, short enough that a locked file is reported soon.
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -51,10 +51,10 @@ class SqliteStore(SqlStore):
         return self._db.execute(sql, values).fetchall()
 
     def _write(self, write: Write) -> None:
-        sql, values = statement(write)
         try:
             with self._transaction() as execute:
-                execute(sql, values)
+                for sql, values in statements(write):
+                    execute(sql, values)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the results store {self.path}: {exc}") from None
 

@@ -1,0 +1,307 @@
+"""The room counted by the store equals the room counted in Python, on every backend.
+
+`read_room` asks the store to count (`ResultsStore.tally`, in SQL, over columns the store derives as it
+writes); `room_report` counts the same runs and decisions one by one. Generated rooms have rewinds,
+unfinished runs, runs without decisions, timed-out choices, scenes, choices, endings and a scenario the
+model no longer has, runs that start at the same moment, gaps in seq, and writes that arrive in any order
+and more than once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from game.dashboard.reader import RoomCounter, RoomReader, read_room
+from game.roomreport import RoomReport, room_report
+from game.scenario import Scenario, load_file
+from game.store import DecisionRow, ResultsStore, RunFinish, RunStart, open_store
+from game.store.schema import MIGRATIONS
+from scoring import load_catalogue
+from tests.store.conftest import Backend
+
+SCENARIOS = ("tiny", "gone")  # "gone" is a scenario whose file has since been removed
+SCENES = ("first", "second", "gone-scene")
+CHOICES = ("thank", "blame", "review", "move-on", "shout")
+METERS = st.sampled_from((35, 45, 50, 55, 60))  # tiny starts at safety 45, standards 55, trust 50
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One run as generated: where it belongs, its decisions and how (if) it ended."""
+
+    scenario: str
+    cohort: str
+    minute: int
+    rewind: bool
+    decisions: tuple[tuple[str, str, bool, int, int, int], ...]
+    seq_step: int
+    ending: tuple[str, str, str, int, int, int] | None
+
+
+plans = st.builds(
+    Plan,
+    scenario=st.sampled_from(SCENARIOS),
+    cohort=st.sampled_from(("mon", "tue", "wed")),
+    minute=st.integers(0, 2),
+    rewind=st.booleans(),
+    decisions=st.lists(
+        st.tuples(st.sampled_from(SCENES), st.sampled_from(CHOICES), st.booleans(), METERS, METERS, METERS),
+        max_size=4,
+    ).map(tuple),
+    seq_step=st.sampled_from((1, 1, 3)),
+    ending=st.none()
+    | st.tuples(
+        st.sampled_from(("good-end", "poor-end", "old-end")),
+        st.sampled_from(("Kept title", "Other title")),
+        st.sampled_from(("good", "poor")),
+        METERS,
+        METERS,
+        METERS,
+    ),
+)
+
+
+def writes(room: list[Plan], rng: random.Random) -> list[RunStart | DecisionRow | RunFinish]:
+    """Every start first (a decision needs its run), then decisions and finishes in any order, some
+    twice (a replay with other numbers must change nothing)."""
+    starts: list[RunStart | DecisionRow | RunFinish] = []
+    rest: list[RunStart | DecisionRow | RunFinish] = []
+    for number, plan in enumerate(room):
+        run_id = f"r{number}"
+        earlier = f"r{number - 1}" if plan.rewind and number else None
+        starts.append(
+            RunStart(run_id, f"p{number}", f"Player {number}", plan.cohort, plan.scenario,
+                     plan.scenario.title(), f"2026-01-01T09:0{plan.minute}:00", f"code-{number}", earlier)
+        )  # fmt: skip
+        for at, (scene, choice, timed_out, safety, standards, trust) in enumerate(plan.decisions):
+            row = DecisionRow(run_id, at * plan.seq_step, scene, choice, timed_out, 2.0, safety, standards,
+                              trust, "2026-01-01T09:10:00")  # fmt: skip
+            rest.append(row)
+            if rng.random() < 0.2:
+                rest.append(replace(row, safety=row.safety - 10, choice_id="replayed"))
+        if plan.ending is not None:
+            scene, title, tone, safety, standards, trust = plan.ending
+            rest.append(
+                RunFinish(run_id, "2026-01-01T09:20:00", scene, title, tone, "", 0, safety, standards, trust)
+            )
+    rng.shuffle(rest)
+    return starts + rest
+
+
+def write(store: ResultsStore, rows: list[RunStart | DecisionRow | RunFinish]) -> None:
+    for row in rows:
+        if isinstance(row, RunStart):
+            store.start_run(row)
+        elif isinstance(row, DecisionRow):
+            store.record_decision(row)
+        else:
+            store.finish_run(row)
+
+
+def counted_in_python(
+    store: ResultsStore, tiny: Scenario, cohort: str | None, scenario_id: str | None
+) -> RoomReport:
+    runs = store.runs(cohort=cohort, scenario_id=scenario_id)
+    decisions = store.decisions([run.start.run_id for run in runs])
+    return room_report(runs, decisions, [tiny], include=[scenario_id] if scenario_id else [])
+
+
+def assert_same_room(store: ResultsStore, tiny: Scenario) -> None:
+    for cohort in (None, "mon"):
+        for scenario_id in (None, *SCENARIOS):
+            expected = counted_in_python(store, tiny, cohort, scenario_id)
+            assert read_room(store, [tiny], cohort=cohort, scenario_id=scenario_id) == expected
+            # Listing only the latest two of each scenario changes nothing else.
+            latest = read_room(store, [tiny], cohort=cohort, scenario_id=scenario_id, players=2)
+            assert len(latest.scenarios) == len(expected.scenarios)
+            for few, every in zip(latest.scenarios, expected.scenarios, strict=True):
+                assert replace(few, players=every.players) == every
+                by_start = sorted(every.players, key=lambda p: (p.started_at, p.run_id))
+                assert few.players == tuple(by_start[-2:])
+                assert few.unlisted == every.runs - len(few.players)
+
+
+@pytest.fixture
+def tiny(tiny_path: Path) -> Scenario:
+    scenario = load_file(tiny_path, load_catalogue()).scenario
+    assert scenario is not None
+    return scenario
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(room=st.lists(plans, max_size=8), seed=st.integers(0, 2**16))
+def test_the_store_counts_the_room_as_python_does(
+    backend: Backend, tiny: Scenario, room: list[Plan], seed: int
+) -> None:
+    store = open_store(backend.target)
+    try:
+        backend.sql("DELETE FROM decisions")
+        backend.sql("DELETE FROM runs")
+        write(store, writes(room, random.Random(seed)))
+        assert_same_room(store, tiny)
+    finally:
+        store.close()
+
+
+def test_the_counts_catch_a_difference(backend: Backend, tiny: Scenario) -> None:
+    """The comparison above can fail: a decision the derived columns say nothing of is a different room."""
+    store = open_store(backend.target)
+    try:
+        room = [Plan("tiny", "mon", 0, False, (("first", "blame", False, 35, 55, 45),), 1, None)]
+        write(store, writes(room, random.Random(0)))
+        backend.sql("UPDATE decisions SET counted = 0")
+        assert read_room(store, [tiny]) != counted_in_python(store, tiny, None, None)
+    finally:
+        store.close()
+
+
+def test_a_store_from_schema_1_is_counted_after_migrating(backend: Backend, tiny: Scenario) -> None:
+    """Rows written before the derived columns existed get them when the store is opened."""
+    backend.sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    backend.sql("INSERT INTO schema_version (version) VALUES (1)")
+    for statement in MIGRATIONS[0]:
+        backend.sql(statement)
+    backend.sql(
+        "INSERT INTO runs (run_id, player_id, player_name, cohort, scenario_id, scenario_title, started_at, "
+        "resume_code, finished_at, ending_scene, ending_title, ending_tone, zone, score, safety, standards, "
+        "trust) VALUES ('a', 'p', 'Ann', 'mon', 'tiny', 'Tiny', '2026-01-01T09:00:00', 'A', "
+        "'2026-01-01T09:20:00', 'poor-end', 'Same again', 'poor', '', 0, 35, 45, 45)"
+    )
+    backend.sql(
+        "INSERT INTO runs (run_id, player_id, player_name, cohort, scenario_id, scenario_title, started_at, "
+        "resume_code) VALUES ('b', 'q', 'Bo', 'mon', 'tiny', 'Tiny', '2026-01-01T09:01:00', 'B')"
+    )
+    for run_id, seq, scene, choice, safety, standards, trust in (
+        ("a", 0, "first", "blame", 35, 55, 45),
+        ("a", 1, "second", "move-on", 35, 45, 45),
+        ("b", 0, "first", "thank", 55, 50, 50),
+    ):
+        backend.sql(
+            "INSERT INTO decisions (run_id, seq, scene_id, choice_id, timed_out, seconds, safety, standards, "
+            f"trust, recorded_at) VALUES ('{run_id}', {seq}, '{scene}', '{choice}', 0, 1.0, {safety}, "
+            f"{standards}, {trust}, '2026-01-01T09:10:00')"
+        )
+    store = open_store(backend.target)
+    try:
+        room = read_room(store, [tiny])
+        assert room == counted_in_python(store, tiny, None, None)
+        (report,) = room.scenarios
+        assert [(t.scene_id, t.meter, t.lost, t.decided) for t in report.talking_points] == [
+            ("second", "standards", 1, 1),
+            ("first", "safety", 1, 2),
+            ("first", "standards", 1, 2),
+        ]
+    finally:
+        store.close()
+
+
+def test_an_ending_the_model_no_longer_has_is_named_by_its_latest_finish(
+    backend: Backend, tiny: Scenario
+) -> None:
+    """Runs that started at the same moment are in run id order, so the last of them names the ending."""
+    ending = ("old-end", "Kept title", "good", 50, 50, 50)
+    room = [
+        Plan("tiny", "mon", 1, False, (), 1, ending),
+        Plan("tiny", "mon", 1, False, (), 1, (*ending[:1], "Other title", "poor", *ending[3:])),
+        Plan("tiny", "mon", 0, False, (), 1, (*ending[:1], "Earliest title", "poor", *ending[3:])),
+    ]
+    store = open_store(backend.target)
+    try:
+        write(store, writes(room, random.Random(0)))
+        room_read = read_room(store, [tiny])
+        assert room_read == counted_in_python(store, tiny, None, None)
+        (report,) = room_read.scenarios
+        assert [(e.scene_id, e.title, e.tone, e.count) for e in report.endings][-1] == (
+            "old-end",
+            "Other title",
+            "poor",
+            3,
+        )
+    finally:
+        store.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    room=st.lists(plans, min_size=1, max_size=8),
+    seed=st.integers(0, 2**16),
+    cuts=st.lists(st.floats(0, 1), max_size=4),
+    live=st.sampled_from((1, 2, RoomCounter.LIVE)),
+    scenario_id=st.sampled_from((None, "tiny")),
+)
+def test_a_room_counted_again_only_where_it_changed_is_the_room_counted_afresh(
+    backend: Backend,
+    tiny: Scenario,
+    room: list[Plan],
+    seed: int,
+    cuts: list[float],
+    live: int,
+    scenario_id: str | None,
+) -> None:
+    """Between refreshes the room goes on being played, in any cohort; each refresh equals a full count."""
+    store = open_store(backend.target)
+    try:
+        backend.sql("DELETE FROM decisions")
+        backend.sql("DELETE FROM runs")
+        rows = writes(room, random.Random(seed))
+        ends = sorted({round(cut * len(rows)) for cut in cuts} | {len(rows)})
+        counter = RoomCounter(scenario_id)
+        counter.LIVE = live
+        done = 0
+        for end in [0, *ends]:
+            write(store, rows[done:end])
+            done = end
+            expected = counted_in_python(store, tiny, None, scenario_id)
+            assert read_room(store, [tiny], scenario_id=scenario_id, counter=counter) == expected
+    finally:
+        store.close()
+
+
+def test_an_unchanged_room_is_not_counted_again(backend: Backend, tiny: Scenario) -> None:
+    store = open_store(backend.target)
+    try:
+        room = [Plan("tiny", cohort, 0, False, (("first", "blame", False, 35, 55, 45),), 1, None)
+                for cohort in ("mon", "tue", "wed")]  # fmt: skip
+        rows = writes(room, random.Random(0))
+        write(store, rows[:-1])
+        counter = RoomCounter()
+        first = read_room(store, [tiny], counter=counter)
+        assert read_room(store, [tiny], counter=counter) == first
+        assert counter.counted_together == 1
+        write(store, rows[-1:])  # one cohort changes: it is counted alone from now on
+        assert read_room(store, [tiny], counter=counter) == counted_in_python(store, tiny, None, None)
+        assert read_room(store, [tiny], counter=counter) == counted_in_python(store, tiny, None, None)
+        assert counter.counted_together == 2
+    finally:
+        store.close()
+
+
+def test_the_dashboard_lists_the_latest_players_and_counts_achievements_only_for_a_room(
+    backend: Backend, tiny: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every cohort of a store too big to list: the latest players, how many more, and no achievements
+    (they would read every row at every refresh); one cohort: every player and its achievements."""
+    monkeypatch.setattr("game.dashboard.reader.LISTED", 2)
+    store = open_store(backend.target)
+    try:
+        planned = [
+            Plan("tiny", cohort, minute, False, (), 1, None) for cohort in ("mon", "tue") for minute in (0, 1)
+        ]
+        write(store, writes(planned, random.Random(0)))
+    finally:
+        store.close()
+    for cohort, listed, unlisted, counted in ((None, 2, 2, False), ("mon", 2, 0, True)):
+        reader = RoomReader(lambda: open_store(backend.target), [tiny], cohort=cohort)
+        try:
+            room = asyncio.run(reader.report())
+        finally:
+            reader.close()
+        (report,) = room.scenarios
+        assert (len(report.players), report.unlisted, room.rewards is not None) == (listed, unlisted, counted)
