@@ -1,12 +1,18 @@
 """Benchmark: the results store at 10,000 players × 8 scenarios, on PostgreSQL and on SQLite.
 
 For each backend: fill a new store with 80,000 runs of the shipped scenarios and their decisions, in
-bulk through the store's own connection; time the dashboard's refresh at that size — exactly what
-each refresh runs, `game.dashboard.reader.read_room` on a store opened once — for one cohort (what a
-facilitator watches) and for every cohort at once (`tightrope report` without --cohort); then 200
-writers at once, each a process with a store of its own as each served player has, play runs into
-it, and every row is counted after: not one write may be lost.
-Goal: a one-cohort refresh under 0.5 s on PostgreSQL at that size.
+bulk through the store's own connection (then the columns the store derives as it writes, by the
+statements its migration uses); time the dashboard's refresh at that size — exactly what each refresh
+runs, `game.dashboard.reader.read_room` as `RoomReader` calls it, on a store opened once and on one
+opened for the read — for one cohort (what a facilitator watches) and for every cohort at once
+(`tightrope report` without --cohort), with its parts; what `tightrope report --format json` reads
+(every player listed); and, for comparison, the room read row by row and counted in Python as the
+dashboard did before the store counted it. Then 200 writers at once, each a process with a store of
+its own as each served player has, play runs into it, and every row is counted after: not one write
+may be lost.
+Goal: the dashboard's refreshes under 0.5 s on PostgreSQL at that size, for one cohort and for every
+cohort while a cohort plays (the dashboard counts again only the cohorts that have changed; the refresh
+that counts every cohort afresh, as a new dashboard's first does, is timed and shown beside it).
 
 PostgreSQL is a private server made for the run (Debian's `postgresql` package, as the tests use).
 
@@ -19,12 +25,13 @@ import argparse
 import multiprocessing
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -35,13 +42,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import median_seconds  # noqa: E402
 from game.commands.report import load_scenarios  # noqa: E402
-from game.dashboard.reader import CHUNK, read_room  # noqa: E402
+from game.dashboard.reader import LISTED, RoomCounter, read_room  # noqa: E402
 from game.engine import Engine  # noqa: E402
 from game.library import default_folder  # noqa: E402
-from game.roomreport import room_report  # noqa: E402
+from game.roomreport import RoomReport, read_rows, report_of, room_report  # noqa: E402
 from game.scenario.models import Scenario  # noqa: E402
-from game.store import DecisionRow, RunFinish, RunStart, StoreError, open_store  # noqa: E402
+from game.store import DecisionRow, ResultsStore, RunFinish, RunStart, StoreError, open_store  # noqa: E402
 from game.store.postgres import PostgresStore  # noqa: E402
+from game.store.schema import DERIVED  # noqa: E402
 from game.store.sqlite import SqliteStore  # noqa: E402
 from tests.pg import PostgresServer  # noqa: E402
 
@@ -156,7 +164,9 @@ def fill_postgres(url: str, rows: Iterator[tuple[Row, list[Row]]]) -> tuple[int,
             for move in pending:
                 copy.write_row(move)
         decisions = len(pending)
-    db.execute("ANALYZE")
+        for statement in DERIVED:
+            cursor.execute(statement)
+    db.execute("VACUUM ANALYZE")  # as autovacuum would after a bulk load
     store.close()
     return runs, decisions
 
@@ -173,6 +183,8 @@ def fill_sqlite(path: Path, rows: Iterator[tuple[Row, list[Row]]]) -> tuple[int,
         runs += 1
     db.executemany(DECISION_INSERT, pending)
     decisions = len(pending)
+    for statement in DERIVED:
+        db.execute(statement)
     db.execute("COMMIT")
     db.execute("ANALYZE")
     store.close()
@@ -183,40 +195,92 @@ def fill_sqlite(path: Path, rows: Iterator[tuple[Row, list[Row]]]) -> tuple[int,
 
 
 def time_refresh(target: str, scenarios: Sequence[Scenario], players: int, repeat: int) -> dict[str, float]:
-    """A refresh as the dashboard makes it: `read_room` on a store it opened once and keeps.
+    """A refresh as the dashboard makes it: `read_room` listing `LISTED` players per scenario, on a store
+    it opened once and keeps (and on one opened for the read, as a new dashboard's first refresh).
 
-    For every cohort at once, also its three parts: the runs query, the decisions queries (in chunks,
-    as `read_room` makes them) and the aggregation in Python (`room_report`).
+    For every cohort at once, also its parts: the store's counting (`tally`), the players it lists
+    (`runs_now`) and the report made of them in Python (`report_of`); then what `report --format json`
+    reads (every player), and the room read row by row and counted in Python, as before.
     """
     store = open_store(target)
     try:
         cohort = f"cohort-{players // COHORT_SIZE // 2:04d}"  # one in the middle of the store
-        room = read_room(store, scenarios, cohort=cohort)
+        room = read_room(store, scenarios, cohort=cohort, players=LISTED)
         assert sum(len(s.players) for s in room.scenarios) == COHORT_SIZE * len(scenarios)
-        one = median_seconds(lambda: read_room(store, scenarios, cohort=cohort), repeat)
-        every = median_seconds(lambda: read_room(store, scenarios), max(1, repeat // 4))
-        runs = store.runs()
-        run_ids = [run.start.run_id for run in runs]
-        decisions: list[DecisionRow] = []
+        one = median_seconds(lambda: read_room(store, scenarios, cohort=cohort, players=LISTED), repeat)
+        every = median_seconds(lambda: read_room(store, scenarios, players=LISTED), repeat)
+        joining, live = live_refreshes(store, scenarios, cohort, repeat)
 
-        def read_decisions() -> None:
-            decisions.clear()
-            for first in range(0, len(run_ids), CHUNK):
-                decisions.extend(store.decisions(run_ids[first : first + CHUNK]))
+        def fresh() -> None:
+            reader = open_store(target)
+            try:
+                read_room(reader, scenarios, players=LISTED)
+            finally:
+                reader.close()
 
+        fresh_every = median_seconds(fresh, repeat)
+        tally = store.tally()
+        listed = store.runs_now(latest=LISTED)
+        counting = median_seconds(store.tally, repeat)
+        listing = median_seconds(lambda: store.runs_now(latest=LISTED), repeat)
+        reporting = median_seconds(lambda: report_of(tally, listed, scenarios), repeat)
         parts = max(1, repeat // 4)
-        runs_query = median_seconds(store.runs, parts)
-        decisions_queries = median_seconds(read_decisions, parts)
-        aggregation = median_seconds(lambda: room_report(runs, decisions, scenarios), parts)
+        export = median_seconds(lambda: read_room(store, scenarios), parts)
+        full = read_room(store, scenarios)
+        assert sum(s.unlisted for s in full.scenarios) == 0
+        counted_in_python: list[RoomReport] = []
+
+        def count_in_python() -> None:
+            counted_in_python.append(room_report(*read_rows(store), scenarios))
+
+        before = median_seconds(count_in_python, 1)
+        # The store counts exactly what Python counts.
+        assert replace_players(counted_in_python[0]) == replace_players(full)
     finally:
         store.close()
     return {
         "one cohort": one,
-        "every cohort": every,
-        "every cohort, runs query": runs_query,
-        "every cohort, decisions queries": decisions_queries,
-        "every cohort, aggregation (room_report)": aggregation,
+        "every cohort, live (one cohort playing)": live,
+        "every cohort, live, as a cohort starts playing": joining,
+        "every cohort, counted afresh": every,
+        "every cohort, counted afresh on a store opened for the read": fresh_every,
+        "every cohort, counting in the store (tally)": counting,
+        "every cohort, players listed (runs_now)": listing,
+        "every cohort, report made in Python (report_of)": reporting,
+        "every cohort, every player listed (report --format json)": export,
+        "every cohort, before: rows read one by one, counted in Python": before,
     }
+
+
+def live_refreshes(
+    store: ResultsStore, scenarios: Sequence[Scenario], cohort: str, repeat: int
+) -> tuple[float, float]:
+    """The dashboard's refreshes while one cohort plays: a run started and a decision made before each.
+
+    `RoomReader` keeps a `RoomCounter` from one refresh to the next: the first counts every cohort, the
+    one after the cohort's first change counts the others again without it, and each after that only
+    counts that cohort again. Returns the seconds of the second and the median of those after it.
+    """
+    counter = RoomCounter()
+    read_room(store, scenarios, players=LISTED, counter=counter)
+    scenario = scenarios[0]
+    times = []
+    for n in range(repeat + 1):
+        run_id = f"live-{n}"
+        started = _iso(datetime.now(UTC))
+        store.start_run(RunStart(run_id, f"live-{n}", f"Live {n}", cohort, scenario.id, scenario.title,
+                                 started, f"LIVE{n}"))  # fmt: skip
+        store.record_decision(DecisionRow(run_id, 0, scenario.start, "c", False, 1.0, 50, 50, 50, started))
+        began = time.perf_counter()
+        read_room(store, scenarios, players=LISTED, counter=counter)
+        times.append(time.perf_counter() - began)
+    assert counter.counted_together == 2
+    return times[0], statistics.median(times[1:])
+
+
+def replace_players(room: RoomReport) -> RoomReport:
+    """The room without its players' list, which the two ways of reading order alike anyway."""
+    return RoomReport(tuple(replace(s, players=()) for s in room.scenarios))
 
 
 # --- 200 writers at once -----------------------------------------------------------------------------
@@ -329,9 +393,18 @@ def bench(name: str, target: str, fill: Callable[[], tuple[int, int]], args: arg
     )
     ok = written["lost writes"] == 0 and written["refused writes"] == 0
     if name == "PostgreSQL":
-        ok = ok and refresh["one cohort"] < GOAL_SECONDS
-        verdict = "meets" if refresh["one cohort"] < GOAL_SECONDS else "misses"
-        print(f"  goal: one-cohort refresh under {GOAL_SECONDS} s: {verdict} it")
+        # The goal is each refresh the dashboard makes as the room plays; the others are shown beside it.
+        for label, counts in (
+            ("one cohort", True),
+            ("every cohort, live (one cohort playing)", True),
+            ("every cohort, live, as a cohort starts playing", False),
+            ("every cohort, counted afresh on a store opened for the read", False),
+        ):
+            met = refresh[label] < GOAL_SECONDS
+            ok = ok and (met or not counts)
+            verdict = "meets" if met else "misses"
+            aside = "" if counts else " (shown beside the goal)"
+            print(f"  goal: dashboard refresh, {label}, under {GOAL_SECONDS} s: {verdict} it{aside}")
     return ok
 
 
