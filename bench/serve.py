@@ -57,6 +57,7 @@ class Room:
     peaks: list[int] = field(default_factory=list)
     cpu: float = 0.0
     bytes_sent: int = 0
+    failures: list[str] = field(default_factory=list)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -132,6 +133,15 @@ async def room(
     bytes_before: list[int] = [0] * sessions
 
     async def one(n: int) -> None:
+        try:
+            await session(n)
+        except Exception as exc:
+            # One failed session must not leave the others waiting at a barrier for ever.
+            result.failures.append(f"session {n}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            await everyone_ready.abort()
+            await measured.abort()
+
+    async def session(n: int) -> None:
         async with BrowserSession(url, 100, 30) as browser:
             await ready(browser)
             bytes_before[n] = browser.bytes_received
@@ -230,6 +240,11 @@ def main() -> int:
             play_bare = Player(bare_keys, args.think, args.seed)
             reference = asyncio.run(room(url, server.pid, args.sessions, bare_ready, play_bare))
 
+    for label, result in (("tightrope serve", ours), ("textual-serve + bare app", reference)):
+        if result.failures:
+            failed = len(result.failures)
+            print(f"{label}: {failed} of {args.sessions} sessions failed; first: {result.failures[0]}")
+            return 1
     _, our_p95, our_memory = summary(f"tightrope serve ({args.sessions} sessions)", ours)
     _, ref_p95, ref_memory = summary(f"textual-serve + bare app ({args.sessions} sessions)", reference)
     print(

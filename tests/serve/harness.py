@@ -14,9 +14,11 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 import aiohttp
 import pyte
@@ -127,34 +129,43 @@ def free_port() -> int:
 def running_server(
     arguments: Sequence[str], env: dict[str, str] | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`tightrope serve` on a free loopback port, stopped (and its sessions with it) at the end."""
+    """`tightrope serve` on a free loopback port, stopped (and its sessions with it) at the end.
+
+    Its output goes to a file, not a pipe: a pipe nobody reads fills up after a few hundred log lines
+    and then stops the server in the middle of a busy room."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "game", "serve", "--port", str(port), *arguments],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_listening(port, process)
-        yield url, process
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "game", "serve", "--port", str(port), *arguments],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_until_listening(port, process, output)
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_until_listening(port: int, process: subprocess.Popen[str], timeout: float = 30.0) -> None:
+def _wait_until_listening(
+    port: int, process: subprocess.Popen[str], output: IO[str] | None = None, timeout: float = 30.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise AssertionError(f"server exited with {process.returncode}:\n{output}")
+            printed = ""
+            if output is not None:
+                output.seek(0)
+                printed = output.read()
+            raise AssertionError(f"server exited with {process.returncode}:\n{printed}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
