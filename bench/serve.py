@@ -215,14 +215,16 @@ def main() -> int:
     bare_keys = [("x", f"Pressed {press}") for press in range(1, len(keys) + 1)]
     first_scene = "decision 1"
 
+    # The output is searched as it arrives, not fed to the terminal emulator: with a room of sessions
+    # that emulator keeps this process too busy to answer the server's pings in time.
     async def join(browser: BrowserSession) -> None:
-        await browser.wait_for("Your name, as the facilitator will see it", timeout=300)
+        await browser.wait_for_output("Your name, as the facilitator will see it", timeout=300)
         await browser.type("Bench")
         await browser.press("enter")
-        await browser.wait_for(first_scene, timeout=300)
+        await browser.wait_for_new(first_scene, timeout=300)
 
     async def bare_ready(browser: BrowserSession) -> None:
-        await browser.wait_for("Ready. Pressed 0", timeout=300)
+        await browser.wait_for_output("Ready. Pressed 0", timeout=300)
 
     print(
         f"{args.sessions} sessions, each playing {scenario.id} ({len(keys)} key presses) "
