@@ -2,17 +2,24 @@
 bare Textual app with the same harness in the same run.
 
 Each session opens the websocket as a browser does, waits for its first screen (keys sent before an
-app has drawn are dropped, so a person waits too), then all sessions play at once: every key press is
-timed until the screen shows its result. Per-session peak memory is each app process's peak resident
-set (VmHWM). Goals: ratios ≤ 1.3 for memory and p95 latency; p95 under 250 ms with 50 sessions.
+app has drawn are dropped, so a person waits too), joins, then all sessions play a shipped scenario
+to its debrief at once, taking the first choice each time: every key press is timed until the screen
+shows its result. The bare app gets as many key presses. By default every session sends its next key
+as soon as its screen has answered (the worst case: the whole room pressing at once); `--think S`
+has each player read for about S seconds first, as people do. Per-session peak memory is each app
+process's peak resident set (VmHWM). Also printed: the CPU time the app processes spent and the
+screen output they sent per key press, which do not depend on how busy the machine is.
+Goals: ratios ≤ 1.3 for memory and p95 latency; p95 under 250 ms with 50 sessions.
 
-    python bench/serve.py [--sessions 50]
+    python bench/serve.py [--sessions 50] [--scenario near-miss] [--think 0]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import random
 import shlex
 import statistics
 import subprocess
@@ -21,11 +28,16 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from game.engine import Engine  # noqa: E402
+from game.scenario import load_file  # noqa: E402
+from game.scenario.models import Scenario  # noqa: E402
+from scoring import load_catalogue  # noqa: E402
 from tests.serve.harness import (  # noqa: E402
     BrowserSession,
     command_name,
@@ -34,7 +46,27 @@ from tests.serve.harness import (  # noqa: E402
     running_server,
 )
 
-Play = Callable[[BrowserSession, int, list[float]], Awaitable[None]]
+
+@dataclass
+class Room:
+    """What one server did for a room: each key's latency, each app's peak memory, and the CPU time and
+    screen output the app processes spent on the measured keys (independent of how busy the machine is)."""
+
+    latencies: list[float] = field(default_factory=list)
+    by_key: dict[int, list[float]] = field(default_factory=dict)  # the latencies of each key in the play
+    peaks: list[int] = field(default_factory=list)
+    cpu: float = 0.0
+    bytes_sent: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_kib(pid: int) -> int:
@@ -47,51 +79,84 @@ def peak_rss_kib(pid: int) -> int:
     return 0
 
 
-async def timed(browser: BrowserSession, key: str, *expect: str, latencies: list[float]) -> None:
+async def timed(browser: BrowserSession, key: str, expect: str) -> float:
     started = time.perf_counter()
     await browser.press(key)
-    for text in expect:
-        await browser.wait_for_new(text, timeout=60)
-    latencies.append(time.perf_counter() - started)
+    await browser.wait_for_new(expect, timeout=120)
+    return time.perf_counter() - started
 
 
-async def play_tightrope(browser: BrowserSession, n: int, latencies: list[float]) -> None:
-    await timed(browser, "1", "Thanks invite more reports", latencies=latencies)
-    await timed(browser, "enter", "What now?", latencies=latencies)
-    await timed(browser, "1", "A review turns the report into a fix", latencies=latencies)
-    await timed(browser, "enter", "A team that learns", latencies=latencies)
+def playthrough(scenario: Scenario) -> list[tuple[str, str]]:
+    """The keys that play `scenario` to its debrief taking the first choice each time, each with words the
+    screen shows once that key has done its work."""
+    engine = Engine(scenario)
+    state = engine.start()
+    keys: list[tuple[str, str]] = []
+    while not engine.is_over(state):
+        keys.append(("1", "What your choice did"))
+        state = engine.choose(state, engine.available(state)[0].key).state
+        keys.append(("enter", "Debrief" if engine.is_over(state) else f"decision {len(state.history) + 1}"))
+    return keys
 
 
-async def play_bare(browser: BrowserSession, n: int, latencies: list[float]) -> None:
-    for press in range(1, 5):
-        await timed(browser, "x", f"Pressed {press}", latencies=latencies)
+class Player:
+    """Presses keys as a person does: waits for the screen, and with `think` > 0 reads for a while (a
+    seeded random 0.5-1.5 × think seconds) before each key. Only the key's own latency is counted."""
+
+    def __init__(self, keys: list[tuple[str, str]], think: float, seed: int) -> None:
+        self.keys, self.think, self.seed = keys, think, seed
+
+    async def __call__(self, browser: BrowserSession, n: int, room: Room) -> None:
+        pause = random.Random(self.seed * 1_000 + n)
+        for number, (key, expect) in enumerate(self.keys):
+            if self.think:
+                await asyncio.sleep(pause.uniform(0.5, 1.5) * self.think)
+            latency = await timed(browser, key, expect)
+            room.latencies.append(latency)
+            room.by_key.setdefault(number, []).append(latency)
+
+
+Play = Callable[[BrowserSession, int, Room], Awaitable[None]]
+
+
+def app_processes(server_pid: int) -> list[int]:
+    return [pid for pid in descendants_of(server_pid) if command_name(pid) not in {"sh", "dash", "bash"}]
 
 
 async def room(
     url: str, server_pid: int, sessions: int, ready: Callable[[BrowserSession], Awaitable[None]], play: Play
-) -> tuple[list[float], list[int]]:
-    latencies: list[float] = []
-    peaks: list[int] = []
+) -> Room:
+    result = Room()
     everyone_ready = asyncio.Barrier(sessions)
     measured = asyncio.Barrier(sessions)
+    cpu_before: dict[int, float] = {}
+    bytes_before: list[int] = [0] * sessions
 
     async def one(n: int) -> None:
+        try:
+            await session(n)
+        except Exception as exc:
+            # One failed session must not leave the others waiting at a barrier for ever.
+            result.failures.append(f"session {n}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            await everyone_ready.abort()
+            await measured.abort()
+
+    async def session(n: int) -> None:
         async with BrowserSession(url, 100, 30) as browser:
             await ready(browser)
-            await everyone_ready.wait()
-            await play(browser, n, latencies)
-            await measured.wait()
-            if n == 0:
-                apps = [
-                    pid
-                    for pid in descendants_of(server_pid)
-                    if command_name(pid) not in {"sh", "dash", "bash"}
-                ]
-                peaks.extend(peak_rss_kib(pid) for pid in apps)
+            bytes_before[n] = browser.bytes_received
+            if await everyone_ready.wait() == 0:
+                cpu_before.update((pid, cpu_seconds(pid)) for pid in app_processes(server_pid))
+            await play(browser, n, result)
+            result.bytes_sent += browser.bytes_received - bytes_before[n]
+            if await measured.wait() == 0:
+                apps = app_processes(server_pid)
+                result.cpu = sum(cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in apps)
+                result.peaks.extend(peak_rss_kib(pid) for pid in apps)
             await measured.wait()
 
     await asyncio.gather(*(one(n) for n in range(sessions)))
-    return latencies, peaks
+    return result
 
 
 @contextmanager
@@ -114,52 +179,76 @@ def textual_serve_reference() -> Iterator[tuple[str, subprocess.Popen[str]]]:
         process.wait(timeout=15)
 
 
-def summary(label: str, latencies: list[float], peaks: list[int]) -> tuple[float, float, float]:
-    ordered = sorted(latencies)
+def summary(label: str, room: Room) -> tuple[float, float, float]:
+    ordered = sorted(room.latencies)
     p50 = statistics.median(ordered)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    memory = statistics.mean(peaks) / 1024 if peaks else float("nan")
+    memory = statistics.mean(room.peaks) / 1024 if room.peaks else float("nan")
+    keys = len(ordered)
     print(
-        f"{label}: {len(latencies)} key presses, p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-        f"peak memory per session {memory:.1f} MiB over {len(peaks)} processes"
+        f"{label}: {keys} key presses, p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"peak memory per session {memory:.1f} MiB over {len(room.peaks)} processes"
     )
+    print(
+        f"  per key press: {room.cpu / keys * 1000:.1f} ms of CPU in the app processes, "
+        f"{room.bytes_sent / keys / 1024:.1f} KiB of screen sent"
+    )
+    medians = (f"{statistics.median(room.by_key[n]) * 1000:.0f}" for n in sorted(room.by_key))
+    print(f"  median ms by key, in the order pressed: {' '.join(medians)}")
     return p50, p95, memory
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--scenario", default="near-miss", help="a shipped scenario's id")
+    parser.add_argument(
+        "--think", type=float, default=0.0,
+        help="mean seconds a player reads before each key; 0 (default): all keys at once, the worst case",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
 
+    scenario = load_file(ROOT / "scenarios" / f"{args.scenario}.yaml", load_catalogue()).scenario
+    assert scenario is not None, f"{args.scenario} does not load: run tightrope check scenarios/"
+    keys = playthrough(scenario)
+    bare_keys = [("x", f"Pressed {press}") for press in range(1, len(keys) + 1)]
+    first_scene = "decision 1"
+
+    # The output is searched as it arrives, not fed to the terminal emulator: with a room of sessions
+    # that emulator keeps this process too busy to answer the server's pings in time.
     async def join(browser: BrowserSession) -> None:
-        await browser.wait_for("Your name, as the facilitator will see it", timeout=180)
+        await browser.wait_for_output("Your name, as the facilitator will see it", timeout=300)
         await browser.type("Bench")
         await browser.press("enter")
-        await browser.wait_for("Someone reports a problem", timeout=180)
+        await browser.wait_for_new(first_scene, timeout=300)
 
     async def bare_ready(browser: BrowserSession) -> None:
-        await browser.wait_for("Ready. Pressed 0", timeout=180)
+        await browser.wait_for_output("Ready. Pressed 0", timeout=300)
 
+    print(
+        f"{args.sessions} sessions, each playing {scenario.id} ({len(keys)} key presses) "
+        + (f"reading ~{args.think:g} s before each key" if args.think else "with every key sent at once")
+    )
     with tempfile.TemporaryDirectory() as folder:
-        store = Path(folder) / "results.sqlite3"
-        scenarios = ROOT / "tests" / "serve" / "scenarios"
         arguments = [
-            "--scenarios",
-            str(scenarios),
-            "--scenario",
-            "tiny",
-            "--store",
-            str(store),
-            "--max-sessions",
-            str(args.sessions + 10),
-        ]
+            "--scenarios", str(ROOT / "scenarios"), "--scenario", scenario.id,
+            "--store", str(Path(folder) / "results.sqlite3"), "--max-sessions", str(args.sessions + 10),
+        ]  # fmt: skip
         with running_server(arguments) as (url, server):
-            ours = asyncio.run(room(url, server.pid, args.sessions, join, play_tightrope))
+            play_ours = Player(keys, args.think, args.seed)
+            ours = asyncio.run(room(url, server.pid, args.sessions, join, play_ours))
         with textual_serve_reference() as (url, server):
+            play_bare = Player(bare_keys, args.think, args.seed)
             reference = asyncio.run(room(url, server.pid, args.sessions, bare_ready, play_bare))
 
-    _, our_p95, our_memory = summary(f"tightrope serve ({args.sessions} sessions)", *ours)
-    _, ref_p95, ref_memory = summary(f"textual-serve + bare app ({args.sessions} sessions)", *reference)
+    for label, result in (("tightrope serve", ours), ("textual-serve + bare app", reference)):
+        if result.failures:
+            failed = len(result.failures)
+            print(f"{label}: {failed} of {args.sessions} sessions failed; first: {result.failures[0]}")
+            return 1
+    _, our_p95, our_memory = summary(f"tightrope serve ({args.sessions} sessions)", ours)
+    _, ref_p95, ref_memory = summary(f"textual-serve + bare app ({args.sessions} sessions)", reference)
     print(
         f"p95 latency ratio: {our_p95 / ref_p95:.2f} (goal <= 1.3); "
         f"p95 {our_p95 * 1000:.0f} ms (goal < 250 ms)"

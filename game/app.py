@@ -34,13 +34,17 @@ if TYPE_CHECKING:
     from game.widgets.scenario_list import Entry
     from scoring import Challenge, Debrief
 
-# What starting a scenario needs (pydantic with them), imported in a thread once the first frame is up.
+# What playing a scenario through to its debrief needs (pydantic with them), imported in a thread once
+# the first frame is up: while the player reads, not in the middle of a key press.
 FOR_PLAY = (
     "game.scenario.loader",
     "game.analysis",
     "game.engine",
     "game.screens.play",
     "game.screens.resume",
+    "game.screens.debrief",
+    "game.roomreport",
+    "game.offers",
 )
 
 

@@ -14,13 +14,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from game.engine import Engine, RunState
 from game.text import printable
 from game.widgets.challenges import ChallengePanel
 from game.widgets.earned import EarnedPanel
+from game.widgets.key_footer import KeyFooter
 from game.widgets.meters import MeterBar
 from game.widgets.symbols import TONE_WORDS, arrow, signed, zone_title
 from game.widgets.timeline import Timeline
@@ -101,7 +102,7 @@ class DebriefScreen(Screen[None]):
                     id="timeline-title",
                 )
                 yield Timeline(self.debrief.timeline, id="timeline")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         debrief = self.debrief

@@ -14,11 +14,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from game.profile import Profile
 from game.text import printable
 from game.widgets.challenges import ChallengePanel
+from game.widgets.key_footer import KeyFooter
 from game.widgets.scenario_list import Entry, ScenarioList, progress_line
 
 # The picker shows the catalogue's entries; a scenario itself (pydantic) is loaded when it is picked.
@@ -71,7 +72,7 @@ class PickerScreen(Screen[None]):
             with VerticalScroll(id="details"):
                 yield Static(id="details-text")
         yield Static(id="notice")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._refresh()

@@ -1,10 +1,15 @@
-"""The play screen: the scene's story, the choices on offer, the meters, the zone and any countdown."""
+"""The play screen: the scene's story, the choices on offer, the meters, the zone and any countdown.
+
+After a choice, what it did takes the story's place until the player continues: the same screen, so
+the meters beside it show the change as it is explained.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.markdown import Markdown
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,23 +17,34 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Button, ContentSwitcher, Static
 
 from game.engine import Engine, Move, RunState, Step
 from game.saves import SavedRun, Saves
-from game.screens.explanation import ExplanationScreen
 from game.text import printable
 from game.widgets.choices import ChoiceList
 from game.widgets.countdown import Countdown
+from game.widgets.explanation import ExplanationPanel
+from game.widgets.key_footer import KeyFooter
 from game.widgets.meters import MetersPanel
 from game.widgets.zone_map import ZoneMap
 from scoring import Meters
+
+# A choice or a new scene changes most of the screen through a cascade of layouts; holding the repaint
+# until it settles sends one frame instead of three or four, which is most of a key press's CPU time.
+TRANSITION = 0.05
+
+CHOOSE = "Your move: 1-9, or ↑↓ and Enter"
+CONTINUE = "Read what your choice did, then Enter to continue ▸"
 
 
 class PlayScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "pick(1)", "Choose", key_display="1-9"),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
+        # Not in the footer: the panel has its own Continue button, and a footer that stays the same
+        # is not rebuilt after every choice.
+        Binding("enter,space", "continue", "Continue", show=False),
         Binding("pageup", "scroll_story(-1)", "Scroll story", show=False, priority=True),
         Binding("pagedown", "scroll_story(1)", "Scroll story", show=False, priority=True),
         Binding("escape", "leave", "Scenarios"),
@@ -65,27 +81,31 @@ class PlayScreen(Screen[None]):
         _, steps = engine.replay(state.history)
         self.path: list[Meters] = [engine.start().meter_values, *(s.explanation.after for s in steps)]
         self.last_step: Step | None = steps[-1] if steps else None
-        self.waiting = False
+        self.waiting = False  # a choice is taken and the story has not moved on yet
+        self.explaining = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="scene-title")
         with Horizontal(id="play-body"):
-            with VerticalScroll(id="story"):
-                yield Markdown(id="narrative", open_links=False)
+            with ContentSwitcher(initial="story", id="main"):
+                with VerticalScroll(id="story"):
+                    # One Static, not Textual's Markdown widget: a new scene is one update, not a
+                    # widget per paragraph removed and mounted.
+                    yield Static(id="narrative")
+                yield ExplanationPanel(id="explanation")
             with Vertical(id="side"):
                 yield Countdown(tick_every=self.tick_every, id="countdown")
                 yield MetersPanel(id="meters")
                 yield ZoneMap(end_word="now", id="mini-map")
         yield ChoiceList(id="choices")
-        yield Footer()
+        yield KeyFooter()
 
-    async def on_mount(self) -> None:
-        self.query_one(ChoiceList).border_title = "Your move: 1-9, or ↑↓ and Enter"
+    def on_mount(self) -> None:
         changes = self.last_step.explanation.changes if self.last_step else ()
         self.query_one(MetersPanel).show(self.state.meter_values, changes)
-        await self._show_scene()
+        self._show_scene()
 
-    async def _show_scene(self) -> None:
+    def _show_scene(self) -> None:
         scenario, scene = self.engine.scenario, self.engine.scene(self.state)
         decision = len(self.state.history) + 1
         title = Text.assemble(
@@ -95,22 +115,40 @@ class PlayScreen(Screen[None]):
             (f"  ·  decision {decision}", "italic"),
         )
         self.query_one("#scene-title", Static).update(title)
-        await self.query_one("#narrative", Markdown).update(printable(scene.text))
+        self.query_one("#narrative", Static).update(Markdown(printable(scene.text), hyperlinks=False))
         self.query_one("#story", VerticalScroll).scroll_home(animate=False)
         self.query_one(ZoneMap).show(self.path)
         choices = self.query_one(ChoiceList)
         choices.show(self.engine.available(self.state))
+        choices.disabled = False
+        choices.border_title = CHOOSE
         choices.focus()
         countdown = self.query_one(Countdown)
         if self.timers and scene.timer is not None and scene.on_timeout is not None:
             countdown.start(scene.timer)
         else:
             countdown.stop()
+        self.query_one("#main", ContentSwitcher).current = "story"
         self.waiting = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "continue":
+            return self.explaining
+        return True
 
     def action_pick(self, number: int) -> None:
         if not self.waiting:
             self.query_one(ChoiceList).pick(number)
+
+    def action_continue(self) -> None:
+        if self.explaining:
+            self.explaining = False
+            self.app.delay_update(TRANSITION)
+            self.call_later(self._advance)
+
+    @on(Button.Pressed, "#continue")
+    def _continue_pressed(self) -> None:
+        self.action_continue()
 
     def action_scroll_story(self, direction: int) -> None:
         story = self.query_one("#story", VerticalScroll)
@@ -146,6 +184,7 @@ class PlayScreen(Screen[None]):
         self.query_one(Countdown).resume()
 
     def _take(self, step: Step, *, timed_out: bool) -> None:
+        self.app.delay_update(TRANSITION)
         self.waiting = True
         self.query_one(Countdown).stop()
         move = step.state.history[-1]
@@ -160,19 +199,22 @@ class PlayScreen(Screen[None]):
         self.query_one(MetersPanel).show(step.state.meter_values, step.explanation.changes)
         self.query_one(ZoneMap).show(self.path)
         if self.explain_each_choice:
-            screen = ExplanationScreen(choice.text, step.explanation, timed_out=timed_out)
-            self.app.push_screen(screen, self._explained)
+            self.explaining = True
+            panel = self.query_one(ExplanationPanel)
+            panel.show(choice.text, step.explanation, timed_out=timed_out)
+            self.query_one("#main", ContentSwitcher).current = "explanation"
+            choices = self.query_one(ChoiceList)
+            choices.disabled = True
+            choices.border_title = CONTINUE
+            panel.focus()
         else:
             self.call_later(self._advance)
 
-    def _explained(self, _: None) -> None:
-        self.call_later(self._advance)
-
-    async def _advance(self) -> None:
+    def _advance(self) -> None:
         if self.engine.is_over(self.state):
             self.post_message(self.Finished(self.engine, self.state, self.baseline))
         else:
-            await self._show_scene()
+            self._show_scene()
 
     def _save(self) -> None:
         run = SavedRun(scenario_id=self.state.scenario_id, moves=self.state.history, baseline=self.baseline)

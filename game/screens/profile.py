@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from game.text import printable
+from game.widgets.key_footer import KeyFooter
 from game.widgets.mastery import MasteryChart, bar_text, rate_text
 from scoring.progression import LEVELS
 
@@ -58,7 +59,7 @@ class ProfileScreen(Screen[None]):
             yield Static(id="profile-summary")
             yield Static(Text(MASTERY_HINT), classes="profile-hint")
             yield MasteryChart(id="mastery-chart")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self.load, thread=True, exit_on_error=False, group="record")

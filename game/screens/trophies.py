@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from game.text import printable
 from game.widgets.achievements import AchievementList
+from game.widgets.key_footer import KeyFooter
 
 # The player's record is read on a worker (it needs the store and every scenario); this only shows it.
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class TrophyScreen(Screen[None]):
         yield Static(self._headline(), id="trophies-head")
         with VerticalScroll(id="trophies-body"):
             yield AchievementList(id="trophy-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self.load, thread=True, exit_on_error=False, group="record")

@@ -177,7 +177,9 @@ class TightropeServer:
         return websocket
 
     async def _run_session(self, room: Room, request: web.Request) -> web.WebSocketResponse:
-        socket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
+        # A ping every 30 s finds dead connections; aiohttp waits half that for the pong, so a browser
+        # on a busy laptop (or a test client with fifty sessions) is not cut off for answering late.
+        socket = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
         width = _to_int(request.query.get("width", "80"), 80, 20, 500)
         height = _to_int(request.query.get("height", "24"), 24, 10, 200)
         await socket.prepare(request)

@@ -1,4 +1,8 @@
-"""One decision explained: each meter before → after, the author's why, the principle and any notes."""
+"""One decision explained: each meter before → after, the author's why, the principle and any notes.
+
+`ExplanationPanel` is where the play screen shows it, in place of the story: swapping one panel in is a
+fraction of the render work of pushing a screen, which matters when one server runs a whole room.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
+from textual.widgets import Button, Static
 
 from game.text import printable
 from game.widgets.symbols import change_class, change_text
@@ -26,8 +33,8 @@ class ExplanationView(Widget):
 
     def __init__(
         self,
-        choice_text: str,
-        explanation: Explanation,
+        choice_text: str = "",
+        explanation: Explanation | None = None,
         *,
         timed_out: bool = False,
         id: str | None = None,
@@ -37,7 +44,13 @@ class ExplanationView(Widget):
         self.explanation = explanation
         self.timed_out = timed_out
 
-    def render(self) -> Table:
+    def show(self, choice_text: str, explanation: Explanation, *, timed_out: bool = False) -> None:
+        self.choice_text, self.explanation, self.timed_out = choice_text, explanation, timed_out
+        self.refresh(layout=True)
+
+    def render(self) -> Table | Text:
+        if self.explanation is None:
+            return Text()
         heading = self.get_component_rich_style("explanation-view--heading")
         muted = self.get_component_rich_style("explanation-view--muted")
         table = Table.grid(padding=(0, 2), expand=True)
@@ -74,3 +87,19 @@ class ExplanationView(Widget):
         for note in explanation.notes:
             table.add_row("Note", Text(printable(note)))
         return table
+
+
+class ExplanationPanel(VerticalScroll, can_focus=True):
+    """The explanation with its heading and a Continue button; focused, it scrolls with the arrow keys."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="explanation-title", classes="dialog-title")
+        yield ExplanationView()
+        with Horizontal(classes="dialog-buttons"):
+            yield Button("Continue ▸", id="continue", variant="primary", compact=True)
+
+    def show(self, choice_text: str, explanation: Explanation, *, timed_out: bool = False) -> None:
+        title = "◷ Time ran out" if timed_out else "What your choice did"
+        self.query_one("#explanation-title", Static).update(Text(title, style="bold"))
+        self.query_one(ExplanationView).show(choice_text, explanation, timed_out=timed_out)
+        self.scroll_home(animate=False)

@@ -6,16 +6,16 @@ import json
 from pathlib import Path
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widgets import ContentSwitcher, Static
 
 from game.screens.debrief import DebriefScreen
-from game.screens.explanation import ExplanationScreen
 from game.screens.help import HelpScreen
 from game.screens.picker import PickerScreen
 from game.screens.play import PlayScreen
 from game.screens.settings import SettingsScreen
 from game.widgets.choices import ChoiceList
 from game.widgets.explanation import ExplanationView
+from game.widgets.meters import MeterBar, MetersPanel
 from game.widgets.scenario_list import Entry, ScenarioList
 from scoring import Zone
 from tests.ui.conftest import AppFactory, choose, open_scenario
@@ -40,7 +40,7 @@ async def test_play_to_the_debrief_with_keys_only(
         assert isinstance(app.screen, PlayScreen)
         await pilot.press("1")
         await pilot.pause()
-        assert isinstance(app.screen, ExplanationScreen)
+        assert isinstance(app.screen, PlayScreen) and app.screen.explaining
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen)
@@ -53,6 +53,27 @@ async def test_play_to_the_debrief_with_keys_only(
     profile = json.loads((home / "profile.json").read_text(encoding="utf-8"))
     assert profile["scenarios"]["deadline"]["endings"] == ["calm-end"]
     assert not (home / "saves" / "deadline.json").exists()
+
+
+async def test_the_explanation_takes_the_storys_place_until_the_player_continues(
+    make_app: AppFactory, shelf: list[Entry]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_scenario(pilot, shelf, "deadline")
+        screen = app.screen
+        assert isinstance(screen, PlayScreen)
+        await pilot.press("2")
+        await pilot.pause()
+        switcher = screen.query_one("#main", ContentSwitcher)
+        assert screen.explaining and switcher.current == "explanation"
+        assert screen.query_one(ChoiceList).disabled
+        assert screen.query_one(MetersPanel).query_one("#meter-safety", MeterBar).change < 0  # shown beside
+        await pilot.press("1", "space")  # a number key does not choose again; space continues
+        await pilot.pause()
+        assert [move.choice for move in screen.state.history] == ["snap"]
+        assert not screen.explaining and switcher.current == "story"
+        assert not screen.query_one(ChoiceList).disabled and screen.focused is screen.query_one(ChoiceList)
 
 
 async def test_explanation_shows_each_change_why_and_principle(
@@ -192,7 +213,7 @@ async def test_the_mouse_plays_too(make_app: AppFactory) -> None:
         assert isinstance(app.screen, PlayScreen)
         await pilot.click(ChoiceList, offset=(4, 1))
         await pilot.pause()
-        assert isinstance(app.screen, ExplanationScreen)
+        assert isinstance(app.screen, PlayScreen) and app.screen.explaining
         await pilot.click("#continue")
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen) and app.screen.state.scene == "the-call"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from game.screens.explanation import ExplanationScreen
 from game.screens.play import PlayScreen
 from game.widgets.countdown import Countdown
 from game.widgets.scenario_list import Entry
@@ -26,7 +25,7 @@ async def test_timer_runs_out_and_takes_on_timeout(make_app: AppFactory, shelf: 
         assert "0:01" in str(countdown.render())
         countdown.tick(1)
         await pilot.pause()
-        assert isinstance(app.screen, ExplanationScreen)
+        assert isinstance(app.screen, PlayScreen) and app.screen.explaining
         await pilot.press("enter")
         await pilot.pause()
         last = app.screen.state.history[-1] if isinstance(app.screen, PlayScreen) else None
@@ -45,7 +44,8 @@ async def test_choosing_in_time_records_the_seconds_taken(
         app.screen.query_one(Countdown).tick(12)
         await pilot.press("2")  # stall, with 18 seconds left
         await pilot.pause()
-        state = app.screen_stack[-2].state  # type: ignore[attr-defined]
+        assert isinstance(app.screen, PlayScreen) and app.screen.explaining
+        state = app.screen.state
         assert state.history[-1].seconds == 12 and not state.history[-1].timed_out
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from game.scenario import load_file
-from game.screens.explanation import ExplanationScreen
 from game.screens.play import PlayScreen
 from game.watch_app import WatchingApp
 from scoring import load_catalogue
@@ -33,7 +32,7 @@ async def test_edit_reload_break_and_fix_while_playing(
         assert isinstance(app.screen, PlayScreen)
         await pilot.press("1")
         await pilot.pause()
-        assert isinstance(app.screen, ExplanationScreen)
+        assert isinstance(app.screen, PlayScreen) and app.screen.explaining
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen) and app.screen.state.scene == "second"
@@ -57,7 +56,7 @@ async def test_edit_reload_break_and_fix_while_playing(
         assert app.broken and isinstance(app.screen, PlayScreen)
         await pilot.press("1")
         await pilot.pause()
-        assert isinstance(app.screen, ExplanationScreen)
+        assert isinstance(app.screen, PlayScreen) and app.screen.explaining
         await pilot.press("enter")
         await pilot.pause()
 
