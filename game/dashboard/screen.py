@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from game.dashboard.reader import RoomReader
 from game.dashboard.widgets import (
@@ -31,6 +30,7 @@ from game.dashboard.widgets import (
 )
 from game.roomreport import RoomReport, ScenarioReport
 from game.store import StoreError
+from game.widgets.key_footer import KeyFooter
 
 Clock = Callable[[], datetime]
 
@@ -88,7 +88,7 @@ class RoomScreen(Screen[None]):
                 yield MapPanel(id="map").data_bind(RoomScreen.current)
                 yield EndingsPanel(id="endings").data_bind(RoomScreen.current)
                 yield TalkingPointsPanel(id="talking").data_bind(RoomScreen.current)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.action_refresh_room()
