@@ -30,10 +30,6 @@ from game.widgets.meters import MetersPanel
 from game.widgets.zone_map import ZoneMap
 from scoring import Meters
 
-# A choice or a new scene changes most of the screen through a cascade of layouts; holding the repaint
-# until it settles sends one frame instead of three or four, which is most of a key press's CPU time.
-TRANSITION = 0.05
-
 CHOOSE = "Your move: 1-9, or ↑↓ and Enter"
 CONTINUE = "Read what your choice did, then Enter to continue ▸"
 
@@ -143,7 +139,6 @@ class PlayScreen(Screen[None]):
     def action_continue(self) -> None:
         if self.explaining:
             self.explaining = False
-            self.app.delay_update(TRANSITION)
             self.call_later(self._advance)
 
     @on(Button.Pressed, "#continue")
@@ -184,7 +179,6 @@ class PlayScreen(Screen[None]):
         self.query_one(Countdown).resume()
 
     def _take(self, step: Step, *, timed_out: bool) -> None:
-        self.app.delay_update(TRANSITION)
         self.waiting = True
         self.query_one(Countdown).stop()
         move = step.state.history[-1]
