@@ -84,20 +84,16 @@ class BrowserSession:
 
     async def wait_for_new(self, text: str, timeout: float = 30.0) -> None:
         """Wait until output that arrived after the last key press contains `text` (escapes removed)."""
-        deadline = time.perf_counter() + timeout
-        while text not in _ESCAPES.sub("", "".join(self._since_key)):
-            remaining = deadline - time.perf_counter()
-            if self.closed or remaining <= 0:
-                raise AssertionError(f"{text!r} did not arrive; screen:\n{self.text()}")
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
+        await self._wait_in(self._since_key, text, timeout)
 
     async def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
         """Wait until everything received so far contains `text` (escapes removed): the cheap check a
         benchmark of many sessions needs, without the terminal emulator that `wait_for` feeds."""
+        await self._wait_in(self._all, text, timeout)
+
+    async def _wait_in(self, output: list[str], text: str, timeout: float) -> None:
         deadline = time.perf_counter() + timeout
-        while text not in _ESCAPES.sub("", "".join(self._all)):
+        while text not in _ESCAPES.sub("", "".join(output)):
             remaining = deadline - time.perf_counter()
             if self.closed or remaining <= 0:
                 raise AssertionError(f"{text!r} did not arrive; screen:\n{self.text()}")
