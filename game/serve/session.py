@@ -11,7 +11,9 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from game.app import TightropeApp
 from game.engine import ChoiceError, Engine, Move, RunState
@@ -20,6 +22,9 @@ from game.scenario.models import Scenario
 from game.screens.join import Joined, JoinScreen, slowdown
 from game.serve.settings import SessionSettings
 from game.widgets.scenario_list import Entry
+
+if TYPE_CHECKING:  # imported after the first frame, with what play needs (game.app.FOR_PLAY)
+    from game.roomreport import Library
 
 
 class ServedApp(TightropeApp):
@@ -59,6 +64,9 @@ class ServedApp(TightropeApp):
         assert self.results is not None
         self.profile = self.profile.named(joined.name)
         self.results.player_name = joined.name
+        # A room reaches its debriefs at about the same moment; what each needs that does not depend on
+        # the run (every scenario's facts, the achievements) is loaded now, while the player reads.
+        self.run_worker(partial(_prepare_debrief, self.library), thread=True, exit_on_error=False)
         self._refresh_picker()
         if joined.resume_code:
             self._pick_up(joined.resume_code)
@@ -132,6 +140,13 @@ class ServedApp(TightropeApp):
                 markup=False,
                 timeout=30,
             )
+
+
+def _prepare_debrief(library: Library) -> None:
+    from scoring.achievements import load_achievements
+
+    library.get()
+    load_achievements()
 
 
 def run_session(settings: SessionSettings, entries: Sequence[Entry]) -> None:
