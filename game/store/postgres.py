@@ -40,8 +40,10 @@ MIGRATION_LOCK = 0x7469_6768_7472_6F70
 # than waiting out the system's retransmissions (many minutes), and is queued. The room report groups
 # every decision of the store (`game.store.sql.TALLY_CHOICES`): with the server's default work_mem (4 MB)
 # the planner, which cannot tell how few groups there are, sorts them on disk rather than hashing them.
+# For the same reason it expects tens of thousands of groups to gather from parallel workers and keeps
+# to one core; a lower cost per gathered row lets it count on every core (measured: 0.3 s -> 0.15 s).
 _CONNECT_DEFAULTS = {
-    "options": "-c work_mem=32MB",
+    "options": "-c work_mem=32MB -c parallel_tuple_cost=0.01",
     "connect_timeout": str(CONNECT_TIMEOUT_SECONDS),
     "application_name": "tightrope",
     "keepalives": "1",
