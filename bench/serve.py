@@ -38,6 +38,7 @@ from game.engine import Engine  # noqa: E402
 from game.scenario import load_file  # noqa: E402
 from game.scenario.models import Scenario  # noqa: E402
 from scoring import load_catalogue  # noqa: E402
+from tests.processes import end, wait_until_listening  # noqa: E402
 from tests.serve.harness import (  # noqa: E402
     BrowserSession,
     command_name,
@@ -170,13 +171,10 @@ def textual_serve_reference() -> Iterator[tuple[str, subprocess.Popen[str]]]:
         [sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
     )
     try:
-        from tests.serve.harness import _wait_until_listening
-
-        _wait_until_listening(port, process)
+        wait_until_listening(port, process, "textual-serve")
         yield f"http://127.0.0.1:{port}", process
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        end(process)
 
 
 def summary(label: str, room: Room) -> tuple[float, float, float]:

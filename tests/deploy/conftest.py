@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.pg import PostgresServer, PostgresUnavailable
+from tests.processes import end, wait_until_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_SNIPPET = ROOT / "docs" / "deploy" / "nginx.conf"
@@ -147,31 +146,16 @@ def running_nginx(game_ports: tuple[int, int], http_port: int, https_port: int) 
     assert checked.returncode == 0, f"nginx -t refused the documented configuration:\n{checked.stderr}"
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_until_listening(https_port, process, root / "error.log")
+        error_log = root / "error.log"
+        wait_until_listening(https_port, process, "nginx", lambda: _text_of(error_log), timeout=15)
         yield Nginx(root, http_port, https_port, certificate)
     finally:
-        process.terminate()  # SIGTERM: nginx's fast shutdown
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end(process)  # SIGTERM: nginx's fast shutdown
         if os.environ.get("TIGHTROPE_KEEP_NGINX"):
             print(f"nginx folder kept: {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _wait_until_listening(
-    port: int, process: subprocess.Popen[str], error_log: Path, timeout: float = 15.0
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log = error_log.read_text() if error_log.exists() else ""
-            raise AssertionError(f"nginx exited with {process.returncode}:\n{log}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError("nginx did not start listening")
+def _text_of(log: Path) -> str:
+    return log.read_text() if log.exists() else ""

@@ -18,10 +18,11 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
 
 import aiohttp
 import pyte
+
+from tests.processes import end, wait_until_listening
 
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
 KEYS = {"enter": "\r", "tab": "\t", "escape": "\x1b", "up": "\x1b[A", "down": "\x1b[B", "backspace": "\x7f"}
@@ -152,35 +153,16 @@ def running_server(
             text=True,
             env=env,
         )
-        url = f"http://127.0.0.1:{port}"
+
+        def printed() -> str:
+            output.seek(0)
+            return output.read()
+
         try:
-            _wait_until_listening(port, process, output)
-            yield url, process
+            wait_until_listening(port, process, "tightrope serve", printed)
+            yield f"http://127.0.0.1:{port}", process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_listening(
-    port: int, process: subprocess.Popen[str], output: IO[str] | None = None, timeout: float = 30.0
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            printed = ""
-            if output is not None:
-                output.seek(0)
-                printed = output.read()
-            raise AssertionError(f"server exited with {process.returncode}:\n{printed}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError("server did not start listening")
+            end(process)
 
 
 def children_of(pid: int) -> list[int]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from tests.processes import end
 from tests.serve.harness import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,12 +130,7 @@ def lrs(ralph_auth_file: Path) -> Iterator[Lrs]:
         _wait_until_healthy(f"http://127.0.0.1:{port}/__heartbeat__", process, folder / "ralph.log")
         yield Lrs(f"http://127.0.0.1:{port}/xAPI/", f"{USER}:{PASSWORD}", python)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end(process)
         log.close()
         shutil.rmtree(folder, ignore_errors=True)
 
