@@ -33,6 +33,7 @@ from game.store import open_store
 from game.widgets.scenario_list import Entry
 from tests.hostile.limits import TINY, Ran, Unavailable, fill, read_only, run_limited, small_disk
 from tests.store.workers import decision, start
+from tests.ui.conftest import told
 
 PLAYED = "1\n1\n"  # tiny: thank them, then the review: the good ending
 
@@ -71,19 +72,6 @@ def fault(make: Callable[[], contextlib.AbstractContextManager[Path]]) -> Iterat
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def told(app: TightropeApp) -> list[str]:
-    """Every notification the app shows from now on, as text."""
-    notes: list[str] = []
-    show = app.notify
-
-    def notify(message: str, **options: object) -> None:
-        notes.append(message)
-        show(message, **options)  # type: ignore[arg-type]
-
-    app.notify = notify  # type: ignore[method-assign]
-    return notes
 
 
 async def play_tiny(app: TightropeApp, *, resume: bool = False) -> list[str]:

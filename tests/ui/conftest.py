@@ -79,3 +79,34 @@ async def choose(pilot: Pilot[None], number: int, *, explained: bool = True) -> 
     if explained:
         await pilot.press("enter")
         await pilot.pause()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until every worker (reading the store) is done and what it read is drawn."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def open_from_palette(pilot: Pilot[None], command: str) -> None:
+    """From the picker, open the command palette, type a command's name and run it."""
+    await pilot.pause()
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*command)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def told(app: TightropeApp) -> list[str]:
+    """Every notification the app shows from now on, as text."""
+    notes: list[str] = []
+    show = app.notify
+
+    def notify(message: str, **options: object) -> None:
+        notes.append(message)
+        show(message, **options)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notes

@@ -23,7 +23,7 @@ from game.screens.profile import ProfileScreen
 from game.store import open_store
 from game.widgets.mastery import MasteryChart
 from scoring import load_catalogue, progress
-from tests.ui.conftest import SCENARIOS, AppFactory
+from tests.ui.conftest import SCENARIOS, AppFactory, open_from_palette, settle
 
 SnapCompare = Callable[..., bool]
 
@@ -91,13 +91,6 @@ def screen_text(pilot: Pilot[None]) -> str:
     parts = [drawn(widget) for widget in screen.query(Static)]
     parts.extend(drawn(chart) for chart in screen.query(MasteryChart))
     return "\n".join(parts)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker (reading the store) is done and what it read is drawn."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def open_profile(pilot: Pilot[None]) -> None:
@@ -182,13 +175,7 @@ async def test_the_profile_and_the_trophies_take_each_others_place(make_app: App
 async def test_the_command_palette_opens_the_profile(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Your profile")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_from_palette(pilot, "Your profile")
         assert isinstance(app.screen, ProfileScreen)
 
 

@@ -17,8 +17,8 @@ from game.widgets.achievements import AchievementList
 from game.widgets.earned import EarnedPanel
 from game.widgets.scenario_list import Entry
 from scoring import load_achievements
-from tests.ui.conftest import AppFactory, choose, open_scenario
-from tests.ui.test_profile_screen import drawn, record_runs, settle
+from tests.ui.conftest import AppFactory, choose, open_from_palette, open_scenario, settle, told
+from tests.ui.test_profile_screen import drawn, record_runs
 
 SnapCompare = Callable[..., bool]
 
@@ -35,19 +35,6 @@ FIRST_RUN = (
 )
 
 
-def told(app: TightropeApp) -> list[str]:
-    """Every notification the app shows from now on."""
-    notes: list[str] = []
-    show = app.notify
-
-    def notify(message: str, **options: object) -> None:
-        notes.append(message)
-        show(message, **options)  # type: ignore[arg-type]
-
-    app.notify = notify  # type: ignore[method-assign]
-    return notes
-
-
 def flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -59,6 +46,16 @@ async def play_the_good_run(pilot: Pilot[None], shelf: list[Entry]) -> None:
     await choose(pilot, 1)
     assert isinstance(pilot.app.screen, DebriefScreen)
     await settle(pilot)
+
+
+async def earn_from_the_good_run(app: TightropeApp, shelf: list[Entry]) -> tuple[list[str], str]:
+    """Play the good run in a fresh session; what the app notified and what the debrief says was earned."""
+    notes = told(app)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await play_the_good_run(pilot, shelf)
+        earned = flat(drawn(app.screen.query_one(EarnedPanel)))
+    return notes, earned
 
 
 async def trophies(pilot: Pilot[None]) -> str:
@@ -95,11 +92,7 @@ async def test_a_run_announces_each_unlock_and_the_debrief_shows_what_it_earned(
     make_app: AppFactory, shelf: list[Entry]
 ) -> None:
     app = make_app()
-    notes = told(app)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        await play_the_good_run(pilot, shelf)
-        earned = flat(drawn(app.screen.query_one(EarnedPanel)))
+    notes, earned = await earn_from_the_good_run(app, shelf)
     unlocks = [note for note in notes if note.startswith("🏆")]
     assert unlocks[0] == "🏆 Achievement: First steps — Finish a run and read its debrief."
     # The first three each have their own notification; the rest share one, so the debrief stays visible.
@@ -144,11 +137,7 @@ async def test_the_record_follows_the_player_through_the_store(
 ) -> None:
     record_runs(home)  # four earlier runs, from another front end under the same identity
     app = make_app()
-    notes = told(app)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        await play_the_good_run(pilot, shelf)
-        earned = flat(drawn(app.screen.query_one(EarnedPanel)))
+    notes, earned = await earn_from_the_good_run(app, shelf)
     unlocks = [note for note in notes if note.startswith("🏆")]
     assert "🏆 Achievement: First steps — Finish a run and read its debrief." not in unlocks
     assert "(finished the run +5)" in earned  # the good ending of the deadline was found before
@@ -159,11 +148,7 @@ async def test_a_store_that_cannot_be_read_leaves_the_run_uncounted(
 ) -> None:
     app = make_app()
     app.store_target = str(tmp_path)  # a folder: no store can be opened there
-    notes = told(app)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        await play_the_good_run(pilot, shelf)
-        earned = flat(drawn(app.screen.query_one(EarnedPanel)))
+    notes, earned = await earn_from_the_good_run(app, shelf)
     assert earned.startswith("Earned this run not counted: your record could not be read: cannot open")
     assert any(note.startswith("Results are not being recorded") for note in notes)
     assert not [note for note in notes if note.startswith("🏆")]
@@ -172,13 +157,7 @@ async def test_a_store_that_cannot_be_read_leaves_the_run_uncounted(
 async def test_the_command_palette_opens_the_trophies(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Trophies")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_from_palette(pilot, "Trophies")
         assert isinstance(app.screen, TrophyScreen)
 
 

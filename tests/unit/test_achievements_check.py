@@ -54,29 +54,42 @@ def test_an_unknown_scene_is_named(reported: dict[str, Problem]) -> None:
     assert problem.message == "scene 'nowhere' does not exist"
 
 
-def test_a_zone_no_ending_reaches_is_an_error(reported: dict[str, Problem]) -> None:
-    problem = reported["achievements[3].condition.zone"]
-    assert problem.line == line_of("condition: {zone: learning}")
-    assert "no playthrough finishes in the learning zone" in problem.message
-
-
-def test_parts_that_cannot_hold_together_are_an_error(reported: dict[str, Problem]) -> None:
-    # A poor ending is reachable and so is the anxiety zone, but never in the same playthrough.
-    problem = reported["achievements[4].condition"]
-    assert problem.line == line_of("condition: {tone: poor, zone: anxiety}")
-    assert "no single playthrough meets `tone` and `zone` together" in problem.message
-
-
-def test_an_unknown_principle_is_an_error_with_a_suggestion(reported: dict[str, Problem]) -> None:
-    problem = reported["achievements[5].condition.principle"]
-    assert problem.line == line_of("erors-as-data")
-    assert "unknown principle 'erors-as-data' (did you mean 'errors-as-data'?)" in problem.message
-
-
-def test_a_principle_the_scenario_never_practises_is_an_error(reported: dict[str, Problem]) -> None:
-    problem = reported["achievements[6].condition.principle"]
-    assert problem.line == line_of("principle: feedback}")
-    assert "no choice in this scenario practises 'feedback'" in problem.message
+@pytest.mark.parametrize(
+    ("key_path", "line_text", "message"),
+    [
+        pytest.param(
+            "achievements[3].condition.zone",
+            "condition: {zone: learning}",
+            "no playthrough finishes in the learning zone",
+            id="a_zone_no_ending_reaches",
+        ),
+        # A poor ending is reachable and so is the anxiety zone, but never in the same playthrough.
+        pytest.param(
+            "achievements[4].condition",
+            "condition: {tone: poor, zone: anxiety}",
+            "no single playthrough meets `tone` and `zone` together",
+            id="parts_that_cannot_hold_together",
+        ),
+        pytest.param(
+            "achievements[5].condition.principle",
+            "erors-as-data",
+            "unknown principle 'erors-as-data' (did you mean 'errors-as-data'?)",
+            id="an_unknown_principle_with_a_suggestion",
+        ),
+        pytest.param(
+            "achievements[6].condition.principle",
+            "principle: feedback}",
+            "no choice in this scenario practises 'feedback'",
+            id="a_principle_the_scenario_never_practises",
+        ),
+    ],
+)
+def test_a_condition_no_playthrough_meets_is_an_error_at_its_line(
+    reported: dict[str, Problem], key_path: str, line_text: str, message: str
+) -> None:
+    problem = reported[key_path]
+    assert problem.line == line_of(line_text)
+    assert message in problem.message
 
 
 def test_more_principles_than_any_playthrough_practises(reported: dict[str, Problem]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,28 +40,29 @@ def expected(store_path: Path) -> list[dict[str, Any]]:
     return built
 
 
+Send = Callable[..., tuple[int, str]]
+
+
+@pytest.fixture
 def send(
-    lrs: Lrs,
-    store_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    *args: str,
-) -> tuple[int, str]:
-    monkeypatch.setenv("TIGHTROPE_LRS_AUTH", lrs.credentials)
-    code = main(
-        ["report", "--scenarios", str(HERE), "--store", str(store_path), "--lrs", lrs.endpoint, *args]
-    )
-    return code, capsys.readouterr().err
+    lrs: Lrs, store_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Send:
+    """`tightrope report --lrs` with the LRS's credentials and any further arguments: exit code and stderr."""
+
+    def run(*args: str) -> tuple[int, str]:
+        monkeypatch.setenv("TIGHTROPE_LRS_AUTH", lrs.credentials)
+        code = main(
+            ["report", "--scenarios", str(HERE), "--store", str(store_path), "--lrs", lrs.endpoint, *args]
+        )
+        return code, capsys.readouterr().err
+
+    return run
 
 
 def test_statements_are_accepted_and_read_back_as_they_were_sent(
-    lrs: Lrs,
-    store_path: Path,
-    expected: list[dict[str, Any]],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    lrs: Lrs, expected: list[dict[str, Any]], send: Send
 ) -> None:
-    code, err = send(lrs, store_path, capsys, monkeypatch)
+    code, err = send()
     assert code == 0, err
     assert len(expected) == 92
     assert f"sent 92 xAPI statements to {lrs.statements_url} in 2 batch(es)" in err
@@ -78,19 +80,15 @@ def test_statements_are_accepted_and_read_back_as_they_were_sent(
 
 
 def test_sending_twice_stores_each_statement_once(
-    lrs: Lrs,
-    store_path: Path,
-    expected: list[dict[str, Any]],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    lrs: Lrs, expected: list[dict[str, Any]], send: Send
 ) -> None:
-    assert send(lrs, store_path, capsys, monkeypatch)[0] == 0
-    code, err = send(lrs, store_path, capsys, monkeypatch)
+    assert send()[0] == 0
+    code, err = send()
     assert code == 0, err
     ids = [statement["id"] for statement in lrs.stored()]
     assert len(ids) == len(set(ids)) == len(expected)
     # A cohort sent on its own after everything, as a facilitator might: still once each.
-    assert send(lrs, store_path, capsys, monkeypatch, "--cohort", "monday")[0] == 0
+    assert send("--cohort", "monday")[0] == 0
     assert len(lrs.stored()) == len(expected)
 
 
@@ -116,18 +114,14 @@ def test_statements_are_valid_xapi_1_0_3_by_ralphs_strict_models(
 
 
 def test_a_statement_the_lrs_has_with_other_content_does_not_keep_the_rest_out(
-    lrs: Lrs,
-    store_path: Path,
-    expected: list[dict[str, Any]],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    lrs: Lrs, expected: list[dict[str, Any]], send: Send
 ) -> None:
     # As if the scenario's text had changed since this statement was sent.
     earlier = json.loads(json.dumps(expected[3]))
     earlier["object"]["definition"]["name"] = {"en": "An older heading"}
     status, _ = lrs.request("PUT", f"{lrs.statements_url}?statementId={earlier['id']}", earlier)
     assert status == 204
-    code, err = send(lrs, store_path, capsys, monkeypatch)
+    code, err = send()
     assert code == 0, err
     assert "the LRS already had 1 of them with other content" in err
     stored = {statement["id"]: statement for statement in lrs.stored()}
