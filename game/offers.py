@@ -161,46 +161,58 @@ def run_view_from_rows(
     )
 
 
+_ZONES = frozenset(zone.value for zone in Zone)
+
+
+def finished_views(
+    rows: Sequence[RunRow],
+    decisions: Sequence[DecisionRow],
+    scenarios: Mapping[str, Scenario],
+    *,
+    leave_out: str | None = None,
+    built: dict[str, RunView | None] | None = None,
+) -> list[RunView]:
+    """The finished runs in `rows` (but `leave_out`), in the order they finished. `built`, when given,
+    keeps each run's view by run id across calls: a finished run never changes."""
+    built = {} if built is None else built
+    by_run: dict[str, list[DecisionRow]] = {}
+    for decision in decisions:
+        by_run.setdefault(decision.run_id, []).append(decision)
+    zones = {row.start.run_id: row.finish.zone for row in rows if row.finish is not None}
+    finished = sorted(
+        (row for row in rows if row.finish is not None and row.start.run_id != leave_out),
+        key=lambda row: (row.finish.finished_at if row.finish else "", row.start.run_id),
+    )
+    views = []
+    for row in finished:
+        run_id = row.start.run_id
+        if run_id not in built:
+            origin = zones.get(row.start.rewound_from or "")
+            built[run_id] = run_view_from_rows(
+                row,
+                by_run.get(run_id, []),
+                scenarios.get(row.start.scenario_id),
+                rewound_from_zone=Zone(origin) if origin in _ZONES else None,
+            )
+        view = built[run_id]
+        if view is not None:
+            views.append(view)
+    return views
+
+
 def history_from_store(
     rows: Sequence[RunRow], decisions: Sequence[DecisionRow], scenarios: Mapping[str, Scenario]
 ) -> History:
     """A player's finished runs, in the order they finished. Pass one player's rows
     (`store.runs(player_id=...)`) and their decisions (`store.decisions([run ids])`)."""
-    by_run: dict[str, list[DecisionRow]] = {}
-    for decision in decisions:
-        by_run.setdefault(decision.run_id, []).append(decision)
-    zones = {row.start.run_id: Zone(row.finish.zone) for row in rows if row.finish is not None}
-    finished = sorted(
-        (row for row in rows if row.finish is not None),
-        key=lambda row: (row.finish.finished_at if row.finish else "", row.start.run_id),
-    )
-    views = []
-    for row in finished:
-        origin = row.start.rewound_from
-        view = run_view_from_rows(
-            row,
-            by_run.get(row.start.run_id, []),
-            scenarios.get(row.start.scenario_id),
-            rewound_from_zone=zones.get(origin) if origin is not None else None,
-        )
-        if view is not None:
-            views.append(view)
-    return History(tuple(views))
+    return History(tuple(finished_views(rows, decisions, scenarios)))
 
 
 def practised_by_run(
     rows: Sequence[RunRow], decisions: Sequence[DecisionRow], scenarios: Mapping[str, Scenario]
 ) -> dict[str, frozenset[str]]:
     """Finished run id → the principles its player practised: what a principle room challenge reads."""
-    by_run: dict[str, list[DecisionRow]] = {}
-    for decision in decisions:
-        by_run.setdefault(decision.run_id, []).append(decision)
-    found = {}
-    for row in rows:
-        view = run_view_from_rows(row, by_run.get(row.start.run_id, []), scenarios.get(row.start.scenario_id))
-        if view is not None:
-            found[row.start.run_id] = view.practised
-    return found
+    return {view.run_id or "": view.practised for view in finished_views(rows, decisions, scenarios)}
 
 
 def scenario_achievements(scenario: Scenario) -> tuple[rewards.Achievement, ...]:

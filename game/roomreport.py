@@ -35,7 +35,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from game.offers import run_view_from_rows, shelf_of
+from game.offers import finished_views, shelf_of
 from game.scenario.models import Scenario
 from game.store.base import (
     ChoiceTally,
@@ -779,31 +779,8 @@ class RunViews:
     def finished(
         self, rows: Sequence[RunRow], decisions: Sequence[DecisionRow], *, leave_out: str | None = None
     ) -> list[RunView]:
-        """The finished runs in `rows` (but `leave_out`), in the order they finished, as in
-        `game.offers.history_from_store`."""
-        by_run: dict[str, list[DecisionRow]] = defaultdict(list)
-        for decision in decisions:
-            by_run[decision.run_id].append(decision)
-        zones = {row.start.run_id: row.finish.zone for row in rows if row.finish is not None}
-        finished = sorted(
-            (row for row in rows if row.finish is not None and row.start.run_id != leave_out),
-            key=lambda row: (row.finish.finished_at if row.finish else "", row.start.run_id),
-        )
-        views = []
-        for row in finished:
-            run_id = row.start.run_id
-            if run_id not in self._built:
-                origin = zones.get(row.start.rewound_from or "")
-                self._built[run_id] = run_view_from_rows(
-                    row,
-                    by_run.get(run_id, []),
-                    self.scenarios.get(row.start.scenario_id),
-                    rewound_from_zone=Zone(origin) if origin in _ZONES else None,
-                )
-            view = self._built[run_id]
-            if view is not None:
-                views.append(view)
-        return views
+        """The finished runs in `rows` (but `leave_out`), in the order they finished, each built once."""
+        return finished_views(rows, decisions, self.scenarios, leave_out=leave_out, built=self._built)
 
     def histories(
         self, rows: Sequence[RunRow], decisions: Sequence[DecisionRow], *, leave_out: str | None = None
@@ -820,9 +797,6 @@ class RunViews:
     ) -> dict[str, frozenset[str]]:
         """Finished run id → the principles its player practised: what a principle goal counts."""
         return {view.run_id or "": view.practised for view in self.finished(rows, decisions)}
-
-
-_ZONES = frozenset(zone.value for zone in Zone)
 
 
 @dataclass(frozen=True, slots=True)

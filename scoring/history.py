@@ -102,10 +102,6 @@ class RunView:
         """Principles of the choices the player made (not the timer)."""
         return frozenset(p for d in self.decisions if (p := d.practised) is not None)
 
-    @property
-    def rewound(self) -> bool:
-        return self.rewound_from_zone is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Best:
