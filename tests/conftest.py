@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +38,13 @@ def snapshot(request: pytest.FixtureRequest) -> Iterator[Snapshot]:
     update = bool(request.config.getoption("--snapshot-update"))
     with Snapshot(update, False, _get_default_snapshot_dir(request.node)) as snap:
         yield snap
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run `async def` tests in a fresh event loop; Pilot needs nothing more than that."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**arguments))
+    return True

@@ -6,8 +6,6 @@ data folder in a temporary directory (the autouse `private_data_dir` fixture in 
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -28,16 +26,6 @@ SCENARIOS = Path(__file__).parent / "scenarios"
 snapshot = syrupy_snapshot
 
 AppFactory = Callable[..., TightropeApp]
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run `async def` tests in a fresh event loop; Pilot needs nothing more than that."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    asyncio.run(pyfuncitem.obj(**arguments))
-    return True
 
 
 @pytest.fixture
