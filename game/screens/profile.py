@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
+from game.screens.record import RecordScreen
 from game.text import printable
 from game.widgets.key_footer import KeyFooter
 from game.widgets.mastery import MasteryChart, bar_text, rate_text
 from scoring.progression import LEVELS
 
-# The player's record is read on a worker (it needs the store and every scenario); this only shows it.
 if TYPE_CHECKING:
     from game.roomreport import Standing
     from scoring.mastery import PrincipleMastery
@@ -34,7 +31,7 @@ MASTERY_HINT = (
 )
 
 
-class ProfileScreen(Screen[None]):
+class ProfileScreen(RecordScreen):
     AUTO_FOCUS = "#profile-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
@@ -44,9 +41,8 @@ class ProfileScreen(Screen[None]):
 
     def __init__(self, name: str | None, load: Callable[[], Standing]) -> None:
         """`load` reads the player's record; it runs on a worker thread."""
-        super().__init__()
-        self.player_name, self.load = name, load
-        self.standing: Standing | None = None
+        super().__init__(load)
+        self.player_name = name
 
     def compose(self) -> ComposeResult:
         title = Text.assemble(("Your profile", "bold"))
@@ -61,18 +57,7 @@ class ProfileScreen(Screen[None]):
             yield MasteryChart(id="mastery-chart")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self.run_worker(self.load, thread=True, exit_on_error=False, group="record")
-
-    @on(Worker.StateChanged)
-    def _read(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.notify(
-                f"Your record could not be read: {event.worker.error}", severity="error", markup=False
-            )
-        if event.state is not WorkerState.SUCCESS:
-            return
-        standing = self.standing = cast("Standing", event.worker.result)
+    def show_standing(self, standing: Standing) -> None:
         self.query_one("#profile-level", Static).update(self._level(standing))
         self.query_one(MasteryChart).show(standing.mastery)
         self.query_one("#profile-summary", Static).update(self._summary(standing))
@@ -128,6 +113,3 @@ class ProfileScreen(Screen[None]):
 
     def _style(self, name: str) -> Style:
         return self.query_one(MasteryChart).get_component_rich_style(f"mastery-chart--{name}")
-
-    def action_close(self) -> None:
-        self.dismiss()
