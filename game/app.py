@@ -286,9 +286,12 @@ class TightropeApp(App[None]):
         self._play(engine, state, original.history)
 
     def _back_to_picker(self) -> None:
+        self._pop_to_picker()
+        self._refresh_picker()
+
+    def _pop_to_picker(self) -> None:
         while self.screen is not self.picker and len(self.screen_stack) > 1:
             self.pop_screen()
-        self._refresh_picker()
 
     # Recording runs into the results store, so a trainee's history and a cohort's choices are kept.
 
@@ -373,15 +376,15 @@ class TightropeApp(App[None]):
     def on_debrief_screen_earned(self, message: DebriefScreen.Earned) -> None:
         rewards = message.reckoning.rewards
         new = rewards.new if rewards is not None else ()
-        # One notification per unlock; past a few they would cover the debrief, so the rest share one.
-        shown, rest = new[: self.UNLOCKS_SHOWN], new[self.UNLOCKS_SHOWN :]
+        # One notification per unlock; past a few they would cover the debrief, so the rest share one
+        # (a single one left over gets its own: a shared notification would save nothing).
+        cut = len(new) if len(new) <= self.UNLOCKS_SHOWN + 1 else self.UNLOCKS_SHOWN
+        shown, rest = new[:cut], new[cut:]
         for achievement in shown:
             self.notify(
                 f"🏆 Achievement: {achievement.name} — {achievement.description}", markup=False, timeout=8
             )
-        if len(rest) == 1:
-            self.notify(f"🏆 Achievement: {rest[0].name} — {rest[0].description}", markup=False, timeout=8)
-        elif rest:
+        if rest:
             names = ", ".join(achievement.name for achievement in rest)
             self.notify(f"🏆 {len(rest)} more achievements: {names}", markup=False, timeout=8)
 

@@ -80,7 +80,6 @@ class WatchingApp(TightropeApp):
             self.notify("Reloaded.", markup=False)
             return
         state, note = carry_over(playing.state, engine)
-        while self.screen is not self.picker and len(self.screen_stack) > 1:
-            self.pop_screen()
+        self._pop_to_picker()
         self._play(engine, state)
         self.notify(note, markup=False)

@@ -81,12 +81,8 @@ class MetersPanel(Vertical):
             yield MeterBar(meter, id=f"meter-{meter}")
         yield ZoneBadge()
 
-    def show(self, meters: Meters, changes: Iterable[MeterChange] | dict[str, int] = ()) -> None:
-        applied = (
-            dict(changes)
-            if isinstance(changes, dict)
-            else {change.meter: change.applied for change in changes}
-        )
+    def show(self, meters: Meters, changes: Iterable[MeterChange] = ()) -> None:
+        applied: dict[str, int] = {change.meter: change.applied for change in changes}
         for bar in self.query(MeterBar):
             bar.value = meters.as_dict()[bar.meter]
             bar.change = applied.get(bar.meter)
