@@ -97,6 +97,18 @@ class Progress:
     def to_next_level(self) -> int | None:
         return None if self.next_level_xp is None else self.next_level_xp - self.xp
 
+    @property
+    def meaning(self) -> str:
+        return LEVELS[self.level - 1].meaning
+
+    @property
+    def into_level(self) -> tuple[int, int] | None:
+        """(XP gained since this level began, XP this level spans); None at the top level."""
+        if self.next_level_xp is None:
+            return None
+        floor = LEVELS[self.level - 1].xp
+        return self.xp - floor, self.next_level_xp - floor
+
 
 def experience(runs: Sequence[RunView]) -> list[RunXp]:
     """The XP of each run, oldest first, by the formula in the module docstring."""

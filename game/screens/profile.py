@@ -18,7 +18,6 @@ from game.screens.record import RecordScreen
 from game.text import printable
 from game.widgets.key_footer import KeyFooter
 from game.widgets.mastery import MasteryChart, bar_text, rate_text
-from scoring.progression import LEVELS
 
 if TYPE_CHECKING:
     from game.roomreport import Standing
@@ -67,13 +66,10 @@ class ProfileScreen(RecordScreen):
         head = Text.assemble(
             (f"Level {progress.level} · {progress.level_name}", "bold"), f"   {progress.xp} XP"
         )
-        meaning = Text(LEVELS[progress.level - 1].meaning, style="italic")
-        parts: list[RenderableType] = [head, meaning]
-        if progress.next_level_xp is not None and progress.next_level_name is not None:
-            floor = LEVELS[progress.level - 1].xp
-            fraction = (progress.xp - floor) / (progress.next_level_xp - floor)
-            meter = bar_text(fraction, self._style("bar"), self._style("track"), LEVEL_BAR_WIDTH)
-            into, span = progress.xp - floor, progress.next_level_xp - floor
+        parts: list[RenderableType] = [head, Text(progress.meaning, style="italic")]
+        if progress.into_level is not None:
+            into, span = progress.into_level
+            meter = bar_text(into / span, self._style("bar"), self._style("track"), LEVEL_BAR_WIDTH)
             meter.append(f"  {into} of {span} XP towards {progress.next_level_name}")
             parts.append(meter)
         parts.append(Text(progress.needs))

@@ -7,7 +7,7 @@ from itertools import pairwise
 from scoring import History, Meters, RunView
 from scoring.debrief import Tone
 from scoring.history import DecisionView, ScenarioFacts, Shelf
-from scoring.progression import LEVELS, RunXp, experience, level_for, progress, run_xp
+from scoring.progression import LEVELS, Progress, RunXp, experience, level_for, progress, run_xp
 
 
 def run(
@@ -88,6 +88,7 @@ def test_progress_names_the_level_and_what_the_next_one_needs() -> None:
     got = progress(history, shelf)
     assert (got.xp, got.level, got.level_name) == (55, 1, "Newcomer")
     assert (got.next_level_xp, got.next_level_name, got.to_next_level) == (60, "Listener", 5)
+    assert got.into_level == (55, 60) and got.meaning == "You have stepped onto the rope."
     assert got.needs.startswith("5 XP to Listener: find an ending you have not seen (+30 each, 1 left)")
     assert "practise a principle for the first time (+15 each, 1 left)" in got.needs
 
@@ -96,9 +97,16 @@ def test_progress_at_the_top_level_still_says_how_to_grow() -> None:
     runs = [run(f"s{n}", practised=(f"p{n}",)) for n in range(40)]
     got = progress(History(tuple(runs)))
     assert got.level_name == "Tightrope walker" and got.next_level_xp is None and got.to_next_level is None
+    assert got.into_level is None
     assert got.needs.startswith("You are at the top level.")
 
 
 def test_no_history_is_the_first_level() -> None:
     got = progress(History())
     assert (got.xp, got.level_name, got.runs) == (0, "Newcomer", ())
+
+
+def test_progress_into_a_level_counts_from_where_the_level_began() -> None:
+    second = Progress(xp=100, level=2, level_name="Listener", next_level_xp=150,
+                      next_level_name="Question asker", needs="")  # fmt: skip
+    assert second.into_level == (100 - LEVELS[1].xp, 150 - LEVELS[1].xp) == (40, 90)
