@@ -29,6 +29,7 @@ from game.dashboard.widgets import (
     TalkingPointsPanel,
 )
 from game.roomreport import RoomReport, ScenarioReport
+from game.screens.breakpoints import set_breakpoints
 from game.store import StoreError
 from game.widgets.key_footer import KeyFooter
 
@@ -70,6 +71,7 @@ class RoomScreen(Screen[None]):
         timezone: tzinfo | None,
     ) -> None:
         super().__init__()
+        set_breakpoints(self)
         self.reader, self.every, self.clock, self.timezone = reader, every, clock, timezone
         self.reads = 0
         self._reading = False

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from game.engine import Engine, RunState
+from game.screens.breakpoints import set_breakpoints
 from game.text import printable
 from game.widgets.challenges import ChallengePanel
 from game.widgets.earned import EarnedPanel
@@ -77,6 +78,7 @@ class DebriefScreen(Screen[None]):
     ) -> None:
         """`reckon` works out what the run earned; it runs on a worker thread."""
         super().__init__()
+        set_breakpoints(self)
         self.engine, self.state, self.debrief, self.original = engine, state, debrief, original
         self.reckon = reckon
 

@@ -21,6 +21,7 @@ from textual.widgets import Button, ContentSwitcher, Static
 
 from game.engine import Engine, Move, RunState, Step
 from game.saves import SavedRun, Saves
+from game.screens.breakpoints import set_breakpoints
 from game.text import printable
 from game.widgets.choices import ChoiceList
 from game.widgets.countdown import Countdown
@@ -71,6 +72,7 @@ class PlayScreen(Screen[None]):
         on_move: Callable[[RunState], None] | None = None,
     ) -> None:
         super().__init__()
+        set_breakpoints(self)
         self.on_move = on_move
         self.engine, self.state, self.saves, self.baseline = engine, state, saves, baseline
         self.explain_each_choice, self.timers, self.tick_every = explain_each_choice, timers, tick_every
