@@ -95,15 +95,7 @@ class DebriefScreen(Screen[None]):
                     for meter in METER_NAMES:
                         yield MeterBar(meter, id=f"final-{meter}")
                 yield Static(self._summary(), id="debrief-summary")
-            with Vertical(id="debrief-right"):
-                yield Static(
-                    Text.assemble(
-                        ("Timeline", "bold"),
-                        "  Tab to a decision and press Enter to rewind: play on from there as a new run",
-                    ),
-                    id="timeline-title",
-                )
-                yield Timeline(self.debrief.timeline, id="timeline")
+            yield Timeline(self.debrief.timeline, id="timeline")
         yield KeyFooter()
 
     def on_mount(self) -> None:

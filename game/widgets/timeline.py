@@ -1,83 +1,55 @@
-"""Every decision of a finished run, in order, each with a button to rewind to just before it."""
+"""Every decision of a finished run, in order; choosing one rewinds to just before it.
+
+One option list rather than a card, text and button per decision: the debrief is the screen a whole room
+reaches within a minute, and each widget on it is styled and laid out again at every pass.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
-from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
-from textual.widget import Widget
-from textual.widgets import Button
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from game.text import printable
 from game.widgets.symbols import arrow, change_class
 from scoring import DecisionRecord
 
-
-class DecisionText(Widget):
-    """The words of one decision: scene, choice, what moved (▲/▼ as well as colour), principle, why."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "decision-text--gain",
-        "decision-text--loss",
-        "decision-text--same",
-        "decision-text--muted",
-    }
-
-    def __init__(self, number: int, record: DecisionRecord) -> None:
-        super().__init__()
-        self.number, self.record = number, record
-
-    def render(self) -> Text:
-        record, explanation = self.record, self.record.explanation
-        muted = self.get_component_rich_style("decision-text--muted")
-        text = Text.assemble((f"{self.number}. {printable(record.scene_title)}", "bold"))
-        if record.timed_out:
-            text.append("  ◷ the timer chose", style=muted)
-        text.append(f"\n{printable(record.choice_text)}\n")
-        for n, change in enumerate(explanation.changes):
-            style = self.get_component_rich_style(f"decision-text--{change_class(change.applied)}")
-            text.append(" · " if n else "")
-            text.append(f"{change.meter.capitalize()} {arrow(change.applied)}", style=style)
-        if not explanation.changes:
-            text.append("No meter moved", style=muted)
-        if explanation.principle is not None:
-            text.append(f" · {explanation.principle.name}", style=muted)
-        if explanation.why:
-            text.append(f"\n{printable(explanation.why)}", style=muted)
-        return text
+CHANGE_STYLES = {"gain": "$text-success", "loss": "$text-error", "same": "$foreground-muted"}
+MUTED = "$foreground-muted"
+TITLE = "Timeline · Tab here, ↑↓ to a decision"
+REWIND = "↺ Enter: play on from just before it, as a new run"
 
 
-class DecisionCard(Horizontal):
-    """One decision and its rewind button."""
-
-    def __init__(self, index: int, record: DecisionRecord) -> None:
-        super().__init__(classes="decision")
-        self.index, self.record = index, record
-
-    def compose(self) -> ComposeResult:
-        yield DecisionText(self.index + 1, self.record)
-        yield Button(
-            "↺ Rewind",
-            id=f"rewind-{self.index}",
-            classes="rewind",
-            compact=True,
-            tooltip="Play on from just before this decision, as a new run",
+def decision_prompt(number: int, record: DecisionRecord) -> Content:
+    """Scene, choice, what moved (▲/▼ as well as colour), principle and why; player text stays literal."""
+    explanation = record.explanation
+    parts: list[str | tuple[str, str]] = [(f"{number}. {printable(record.scene_title)}", "bold")]
+    if record.timed_out:
+        parts.append(("  ◷ the timer chose", MUTED))
+    parts.append(f"\n{printable(record.choice_text)}\n")
+    for n, change in enumerate(explanation.changes):
+        parts.append(" · " if n else "")
+        parts.append(
+            (
+                f"{change.meter.capitalize()} {arrow(change.applied)}",
+                CHANGE_STYLES[change_class(change.applied)],
+            )
         )
+    if not explanation.changes:
+        parts.append(("No meter moved", MUTED))
+    if explanation.principle is not None:
+        parts.append((f" · {explanation.principle.name}", MUTED))
+    if explanation.why:
+        parts.append((f"\n{printable(explanation.why)}", MUTED))
+    return Content.assemble(*parts)
 
 
-class Timeline(Vertical):
-    """Posts `RewindRequested` when a decision's button is pressed (Tab or ↑↓ to it, then Enter)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "step(-1)", "Earlier", show=False),
-        Binding("down", "step(1)", "Later", show=False),
-    ]
+class Timeline(OptionList):
+    """Posts `RewindRequested` when a decision is chosen (↑↓ to it and Enter, or a click)."""
 
     class RewindRequested(Message):
         """Play on from just before decision `index` (0-based)."""
@@ -87,25 +59,17 @@ class Timeline(Vertical):
             self.index = index
 
     def __init__(self, records: Sequence[DecisionRecord], *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        options: list[Option | None] = []
+        for index, record in enumerate(records):
+            if index:
+                options.append(None)  # a rule between decisions
+            options.append(Option(decision_prompt(index + 1, record), id=f"decision-{index}"))
+        super().__init__(*options, id=id)
         self.records = list(records)
+        self.border_title, self.border_subtitle = TITLE, REWIND
 
-    def compose(self) -> ComposeResult:
-        for index, record in enumerate(self.records):
-            yield DecisionCard(index, record)
-
-    def action_step(self, direction: int) -> None:
-        buttons = list(self.query(Button))
-        focused = self.screen.focused
-        if not isinstance(focused, Button) or focused not in buttons:
-            return
-        index = buttons.index(focused) + direction
-        if 0 <= index < len(buttons):
-            buttons[index].focus()
-
-    @on(Button.Pressed, ".rewind")
-    def _rewind(self, event: Button.Pressed) -> None:
+    @on(OptionList.OptionSelected)
+    def _rewind(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        card = event.button.parent
-        if isinstance(card, DecisionCard):
-            self.post_message(self.RewindRequested(card.index))
+        if event.option.id is not None:
+            self.post_message(self.RewindRequested(int(event.option.id.removeprefix("decision-"))))

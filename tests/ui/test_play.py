@@ -152,7 +152,7 @@ async def test_rewind_plays_on_as_a_new_run_and_compares(
         await choose(pilot, 2)  # stall: the poor ending
         assert isinstance(app.screen, DebriefScreen)
         original = app.screen.debrief
-        await pilot.press("tab", "tab", "enter")  # the second decision's rewind button
+        await pilot.press("tab", "down", "enter")  # to the timeline, its second decision: rewind
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen)
         assert app.screen.state.scene == "the-call"
