@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -235,7 +236,7 @@ class TightropeApp(App[None]):
         else:
             self.push_screen(screen)
 
-    def on_play_screen_finished(self, message: PlayScreen.Finished) -> None:
+    async def on_play_screen_finished(self, message: PlayScreen.Finished) -> None:
         from game.screens.debrief import DebriefScreen
         from game.screens.play import PlayScreen
 
@@ -248,8 +249,11 @@ class TightropeApp(App[None]):
         self._store_profile()
         self.saves.discard(state.scenario_id)
         original = self._debrief_of(engine, message.baseline)
-        reckon = self._reckoner(engine, state, original)
-        screen = DebriefScreen(engine, state, debrief, original=original, reckon=reckon)
+        earned = asyncio.ensure_future(asyncio.to_thread(self._reckoner(engine, state, original)))
+        # Shown with the rest of the debrief when it is quickly ready (a served player's usually is): a
+        # second pass of styling and layout over the whole screen for it costs more than the wait.
+        await asyncio.wait([earned], timeout=self.RECKONING_WAIT)
+        screen = DebriefScreen(engine, state, debrief, original=original, earned=earned)
         if isinstance(self.screen, PlayScreen):
             self.switch_screen(screen)
         else:
@@ -337,6 +341,8 @@ class TightropeApp(App[None]):
     challenges: tuple[Challenge, ...] = ()
     """The room's goals (`tightrope serve --challenge`); none in the terminal."""
     UNLOCKS_SHOWN: ClassVar[int] = 3
+    RECKONING_WAIT: ClassVar[float] = 0.25
+    """Seconds the debrief waits for what the run earned before it shows "counting" in its place."""
 
     @cached_property
     def library(self) -> Library:

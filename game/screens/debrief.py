@@ -3,7 +3,7 @@ and what the run earned (XP, achievements, level) with the room's goals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.table import Table
@@ -74,22 +74,30 @@ class DebriefScreen(Screen[None]):
         debrief: Debrief,
         *,
         original: Debrief | None = None,
-        reckon: Callable[[], Reckoning] | None = None,
+        earned: asyncio.Future[Reckoning] | None = None,
     ) -> None:
-        """`reckon` works out what the run earned; it runs on a worker thread."""
+        """`earned` is what the run earned, being worked out elsewhere (it reads the store): shown with the
+        rest if it is ready when the screen is made, else as soon as it is."""
         super().__init__()
         set_breakpoints(self)
         self.engine, self.state, self.debrief, self.original = engine, state, debrief, original
-        self.reckon = reckon
+        self.earned = earned
+
+    def _ready(self) -> Reckoning | None:
+        earned = self.earned
+        if earned is None or not earned.done() or earned.cancelled() or earned.exception() is not None:
+            return None
+        return earned.result()
 
     def compose(self) -> ComposeResult:
+        ready = self._ready()
         yield Static(self._headline(), id="debrief-head")
-        earned = EarnedPanel(id="earned")
-        earned.display = self.reckon is not None
+        earned = EarnedPanel(ready, id="earned")
+        earned.display = self.earned is not None
         yield earned
         with VerticalScroll(id="debrief-body"):
             with Vertical(id="debrief-left"):
-                yield ChallengePanel(id="debrief-goals")
+                yield ChallengePanel(ready.goals if ready is not None else (), id="debrief-goals")
                 yield ZoneMap(id="zone-map")
                 with Vertical(id="final-meters"):
                     for meter in METER_NAMES:
@@ -104,8 +112,15 @@ class DebriefScreen(Screen[None]):
         for bar in self.query(MeterBar):
             bar.value = debrief.final.as_dict()[bar.meter]
             bar.change = bar.value - debrief.start.as_dict()[bar.meter]
-        if self.reckon is not None:
-            self.run_worker(self.reckon, thread=True, exit_on_error=False, group="earned")
+        ready = self._ready()
+        if ready is not None:
+            self.post_message(self.Earned(ready))
+        elif self.earned is not None:
+            self.run_worker(self._wait_for(self.earned), exit_on_error=False, group="earned")
+
+    @staticmethod
+    async def _wait_for(earned: asyncio.Future[Reckoning]) -> Reckoning:
+        return await earned
 
     @on(Worker.StateChanged)
     def _reckoned(self, event: Worker.StateChanged) -> None:

@@ -44,9 +44,10 @@ class ChallengePanel(Widget):
 
     goals: reactive[tuple[RoomGoal, ...]] = reactive((), layout=True)
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, goals: Sequence[RoomGoal] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.display = False
+        self.set_reactive(ChallengePanel.goals, tuple(goals))
+        self.display = bool(goals)
 
     def show(self, goals: Sequence[RoomGoal]) -> None:
         self.goals = tuple(goals)

@@ -44,6 +44,10 @@ class EarnedPanel(Widget):
 
     reckoning: reactive[Reckoning | None] = reactive(None, layout=True)
 
+    def __init__(self, reckoning: Reckoning | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(EarnedPanel.reckoning, reckoning)
+
     def show(self, reckoning: Reckoning) -> None:
         self.reckoning = reckoning
 

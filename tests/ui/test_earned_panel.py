@@ -1,0 +1,98 @@
+"""What the run earned on the debrief: drawn with the rest when it is quickly worked out, else "counting"
+until it is; a failure hides the panel and says why, and the debrief stays usable."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from game.app import TightropeApp
+from game.roomreport import Reckoning
+from game.screens.debrief import DebriefScreen
+from game.widgets.earned import COUNTING, EarnedPanel
+from game.widgets.scenario_list import Entry
+from tests.ui.conftest import AppFactory, choose, open_scenario, settle, told
+from tests.ui.test_profile_screen import drawn
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def held_back(monkeypatch: pytest.MonkeyPatch, release: threading.Event) -> None:
+    """The app's reckoning waits for `release` before it works anything out."""
+    real = TightropeApp._reckoner
+
+    def reckoner(app: TightropeApp, *args: object) -> Callable[[], Reckoning]:
+        reckon = real(app, *args)  # type: ignore[arg-type]
+
+        def slow() -> Reckoning:
+            release.wait(10)
+            return reckon()
+
+        return slow
+
+    monkeypatch.setattr(TightropeApp, "_reckoner", reckoner)
+
+
+async def test_a_quick_reckoning_is_on_the_debrief_from_its_first_frame(
+    make_app: AppFactory, shelf: list[Entry]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_scenario(pilot, shelf, "deadline")
+        await choose(pilot, 1)
+        await choose(pilot, 1)
+        assert isinstance(app.screen, DebriefScreen)
+        panel = app.screen.query_one(EarnedPanel)
+        # No worker ran for it: it was there when the screen was made.
+        assert not app.screen.workers
+        assert panel.reckoning is not None and "XP" in flat(drawn(panel))
+
+
+async def test_a_slow_reckoning_says_counting_then_shows_what_was_earned(
+    make_app: AppFactory, shelf: list[Entry], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    held_back(monkeypatch, release)
+    monkeypatch.setattr(TightropeApp, "RECKONING_WAIT", 0.01)
+    app = make_app()
+    notes = told(app)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_scenario(pilot, shelf, "deadline")
+        await choose(pilot, 1)
+        await choose(pilot, 1)
+        assert isinstance(app.screen, DebriefScreen)
+        panel = app.screen.query_one(EarnedPanel)
+        assert COUNTING in flat(drawn(panel))
+        release.set()
+        await settle(pilot)
+        assert "XP" in flat(drawn(panel)) and COUNTING not in flat(drawn(panel))
+        assert any("Achievement: First steps" in note for note in notes)
+
+
+async def test_a_failed_reckoning_hides_the_panel_and_says_why(
+    make_app: AppFactory, shelf: list[Entry], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def reckoner(app: TightropeApp, *args: object) -> Callable[[], Reckoning]:
+        def broken() -> Reckoning:
+            raise OSError("the disk is gone")
+
+        return broken
+
+    monkeypatch.setattr(TightropeApp, "_reckoner", reckoner)
+    app = make_app()
+    notes = told(app)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_scenario(pilot, shelf, "deadline")
+        await choose(pilot, 1)
+        await choose(pilot, 1)
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert not app.screen.query_one(EarnedPanel).display
+        assert any("could not be worked out: the disk is gone" in note for note in notes)
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, DebriefScreen)
