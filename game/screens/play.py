@@ -40,8 +40,12 @@ class PlayScreen(Screen[None]):
         Binding("1", "pick(1)", "Choose", key_display="1-9"),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
         # Not in the footer: the panel has its own Continue button, and a footer that stays the same
-        # is not rebuilt after every choice.
-        Binding("enter,space", "continue", "Continue", show=False),
+        # is not rebuilt after every choice. Keyboard focus stays on the choices throughout (moving it
+        # restyles both widgets twice a decision), so while a choice is explained these keys come here
+        # first; otherwise they go on to the choices.
+        Binding("enter,space", "continue", "Continue", show=False, priority=True),
+        Binding("up", "scroll_explanation(-1)", "Scroll", show=False, priority=True),
+        Binding("down", "scroll_explanation(1)", "Scroll", show=False, priority=True),
         Binding("pageup", "scroll_story(-1)", "Scroll story", show=False, priority=True),
         Binding("pagedown", "scroll_story(1)", "Scroll story", show=False, priority=True),
         Binding("escape", "leave", "Scenarios"),
@@ -118,7 +122,7 @@ class PlayScreen(Screen[None]):
         self.query_one(ZoneMap).show(self.path)
         choices = self.query_one(ChoiceList)
         choices.show(self.engine.available(self.state))
-        choices.disabled = False
+        choices.remove_class("-waiting")
         choices.border_title = CHOOSE
         choices.focus()
         countdown = self.query_one(Countdown)
@@ -130,7 +134,7 @@ class PlayScreen(Screen[None]):
         self.waiting = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "continue":
+        if action in ("continue", "scroll_explanation"):
             return self.explaining
         return True
 
@@ -148,11 +152,17 @@ class PlayScreen(Screen[None]):
         self.action_continue()
 
     def action_scroll_story(self, direction: int) -> None:
-        story = self.query_one("#story", VerticalScroll)
+        """A page of whichever the player is reading: the story, or what their choice did."""
+        shown = (
+            self.query_one(ExplanationPanel) if self.explaining else self.query_one("#story", VerticalScroll)
+        )
         if direction < 0:
-            story.scroll_page_up()
+            shown.scroll_page_up()
         else:
-            story.scroll_page_down()
+            shown.scroll_page_down()
+
+    def action_scroll_explanation(self, direction: int) -> None:
+        self.query_one(ExplanationPanel).scroll_relative(y=direction, animate=False)
 
     def action_leave(self) -> None:
         self.query_one(Countdown).stop()
@@ -200,9 +210,8 @@ class PlayScreen(Screen[None]):
             panel.show(choice.text, step.explanation, timed_out=timed_out)
             self.query_one("#main", ContentSwitcher).current = "explanation"
             choices = self.query_one(ChoiceList)
-            choices.disabled = True
+            choices.add_class("-waiting")
             choices.border_title = CONTINUE
-            panel.focus()
         else:
             self.call_later(self._advance)
 

@@ -67,13 +67,20 @@ async def test_the_explanation_takes_the_storys_place_until_the_player_continues
         await pilot.pause()
         switcher = screen.query_one("#main", ContentSwitcher)
         assert screen.explaining and switcher.current == "explanation"
-        assert screen.query_one(ChoiceList).disabled
+        choices = screen.query_one(ChoiceList)
+        assert choices.has_class("-waiting") and screen.focused is choices
         assert screen.query_one(MetersPanel).query_one("#meter-safety", MeterBar).change < 0  # shown beside
-        await pilot.press("1", "space")  # a number key does not choose again; space continues
+        await pilot.press("down", "enter")  # neither moves nor takes a choice: scrolls, then continues
         await pilot.pause()
         assert [move.choice for move in screen.state.history] == ["snap"]
         assert not screen.explaining and switcher.current == "story"
-        assert not screen.query_one(ChoiceList).disabled and screen.focused is screen.query_one(ChoiceList)
+        assert not choices.has_class("-waiting") and screen.focused is choices
+        await pilot.press("2")
+        await pilot.pause()
+        assert screen.explaining
+        await pilot.press("1", "space")  # a number key does not choose again; space continues
+        await pilot.pause()
+        assert len(screen.state.history) == 2 and not screen.explaining
 
 
 async def test_explanation_shows_each_change_why_and_principle(
