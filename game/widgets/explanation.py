@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from game.text import printable
+from game.widgets.labelled import Row, labelled
 from game.widgets.symbols import change_class, change_text
 from scoring import Explanation
 
@@ -43,54 +44,60 @@ class ExplanationView(Widget):
         self.choice_text = choice_text
         self.explanation = explanation
         self.timed_out = timed_out
+        self._drawn: tuple[int, Text] | None = None
 
     def show(self, choice_text: str, explanation: Explanation, *, timed_out: bool = False) -> None:
         self.choice_text, self.explanation, self.timed_out = choice_text, explanation, timed_out
+        self._drawn = None
         self.refresh(layout=True)
 
-    def render(self) -> Table | Text:
-        if self.explanation is None:
-            return Text()
-        heading = self.get_component_rich_style("explanation-view--heading")
-        muted = self.get_component_rich_style("explanation-view--muted")
-        table = Table.grid(padding=(0, 2), expand=True)
-        table.add_column(style=heading, no_wrap=True)
-        table.add_column(ratio=1)
-        chose = "The timer chose" if self.timed_out else "You chose"
-        table.add_row(chose, Text(printable(self.choice_text), style="italic"))
-        table.add_row()
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Laid out at exactly this width, so measuring is drawing: one Text, made once per width.
+        return len(self._text(width).plain.split("\n"))
+
+    def render(self) -> Text:
+        return self._text(self.size.width)
+
+    def _text(self, width: int) -> Text:
+        if self._drawn is None or self._drawn[0] != width:
+            self._drawn = (width, self._lay_out(width))
+        return self._drawn[1]
+
+    def _lay_out(self, width: int) -> Text:
         explanation = self.explanation
+        if explanation is None:
+            return Text()
+        style = self.get_component_rich_style
+        muted = style("explanation-view--muted")
+        chose = "The timer chose" if self.timed_out else "You chose"
+        rows: list[Row] = [(chose, Text(printable(self.choice_text), style="italic")), None]
         if explanation.changes:
-            changes = Table.grid(padding=(0, 1))
-            for change in explanation.changes:
-                style = self.get_component_rich_style(f"explanation-view--{change_class(change.applied)}")
-                changes.add_row(
-                    change.meter.capitalize(),
-                    Text(f"{change.before:>3} → {change.after:<3}"),
-                    Text(change_text(change), style=style),
+            name_width = max(len(change.meter) for change in explanation.changes)
+            meters = Text("\n").join(
+                Text.assemble(
+                    f"{change.meter.capitalize():<{name_width}}  {change.before:>3} → {change.after:<3} ",
+                    (change_text(change), style(f"explanation-view--{change_class(change.applied)}")),
                 )
-            table.add_row("Meters", changes)
+                for change in explanation.changes
+            )
+            rows.append(("Meters", meters))
         else:
-            table.add_row("Meters", Text("No meter moved.", style=muted))
+            rows.append(("Meters", Text("No meter moved.", style=muted)))
         if explanation.why:
-            table.add_row()
-            table.add_row("Why", Text(printable(explanation.why)))
+            rows += [None, ("Why", Text(printable(explanation.why)))]
         if explanation.principle is not None:
             principle = explanation.principle
-            table.add_row()
-            table.add_row(
-                "Principle",
-                Text.assemble((principle.name, "bold"), "\n", (principle.rationale, muted)),
-            )
+            words = Text.assemble((principle.name, "bold"), "\n", (principle.rationale, muted))
+            rows += [None, ("Principle", words)]
         if explanation.notes:
-            table.add_row()
-        for note in explanation.notes:
-            table.add_row("Note", Text(printable(note)))
-        return table
+            rows.append(None)
+        rows += [("Note", Text(printable(note))) for note in explanation.notes]
+        return labelled(rows, width, self.app.console, label_style=style("explanation-view--heading"))
 
 
-class ExplanationPanel(VerticalScroll, can_focus=True):
-    """The explanation with its heading and a Continue button; focused, it scrolls with the arrow keys."""
+class ExplanationPanel(VerticalScroll, can_focus=False):
+    """The explanation with its heading and a Continue button. Focus stays on the choices: the play screen
+    scrolls this with ↑↓ and PageUp/PageDown while it is shown."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="explanation-title", classes="dialog-title")
