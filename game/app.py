@@ -236,20 +236,32 @@ class TightropeApp(App[None]):
         else:
             self.push_screen(screen)
 
+    def on_play_screen_ended(self, message: PlayScreen.Ended) -> None:
+        # Recorded as soon as the ending is reached (the room's goals count this run), and what it earned
+        # is worked out while the player reads what their last choice did.
+        message.stop()
+        engine, state = message.engine, message.state
+        if self.results is not None:
+            self.results.finished(state)
+            self._report_results_problem()
+        original = self._debrief_of(engine, message.baseline)
+        earned = asyncio.ensure_future(asyncio.to_thread(self._reckoner(engine, state, original)))
+        self._earned = (state, earned)
+
     async def on_play_screen_finished(self, message: PlayScreen.Finished) -> None:
         from game.screens.debrief import DebriefScreen
         from game.screens.play import PlayScreen
 
         engine, state = message.engine, message.state
-        if self.results is not None:
-            self.results.finished(state)
-            self._report_results_problem()
+        if self._earned is None or self._earned[0] != state:
+            self.on_play_screen_ended(PlayScreen.Ended(engine, state, message.baseline))
+        assert self._earned is not None
+        earned, self._earned = self._earned[1], None
         debrief = engine.debrief(state)
         self.profile = self.profile.finished(state.scenario_id, state.scene, debrief.zone, debrief.score)
         self._store_profile()
         self.saves.discard(state.scenario_id)
         original = self._debrief_of(engine, message.baseline)
-        earned = asyncio.ensure_future(asyncio.to_thread(self._reckoner(engine, state, original)))
         # Shown with the rest of the debrief when it is quickly ready (a served player's usually is): a
         # second pass of styling and layout over the whole screen for it costs more than the wait.
         await asyncio.wait([earned], timeout=self.RECKONING_WAIT)
@@ -343,6 +355,8 @@ class TightropeApp(App[None]):
     UNLOCKS_SHOWN: ClassVar[int] = 3
     RECKONING_WAIT: ClassVar[float] = 0.25
     """Seconds the debrief waits for what the run earned before it shows "counting" in its place."""
+    _earned: tuple[RunState, asyncio.Future[Reckoning]] | None = None
+    """What the run that just ended earned, being worked out since its ending was reached."""
 
     @cached_property
     def library(self) -> Library:

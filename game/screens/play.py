@@ -54,11 +54,15 @@ class PlayScreen(Screen[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012 (typed by Screen)
 
     class Finished(Message):
-        """The run reached an ending."""
+        """The run reached an ending (and the player has read what the last choice did)."""
 
         def __init__(self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None) -> None:
             super().__init__()
             self.engine, self.state, self.baseline = engine, state, baseline
+
+    class Ended(Finished):
+        """The choice just taken reached an ending; `Finished` follows when the player continues. What
+        the debrief needs can be worked out while they read."""
 
     class Left(Message):
         """The player went back to the scenarios; the run is saved and can be resumed."""
@@ -202,6 +206,8 @@ class PlayScreen(Screen[None]):
         # Recorded before anything is shown: a closed browser tab must not lose a choice it displayed.
         if self.on_move is not None:
             self.on_move(step.state)
+        if self.engine.is_over(step.state):
+            self.post_message(self.Ended(self.engine, step.state, self.baseline))
         self.query_one(MetersPanel).show(step.state.meter_values, step.explanation.changes)
         self.query_one(ZoneMap).show(self.path)
         if self.explain_each_choice:

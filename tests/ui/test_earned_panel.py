@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from game.app import TightropeApp
+from game.identity import local_player_id
 from game.roomreport import Reckoning
 from game.screens.debrief import DebriefScreen
+from game.screens.play import PlayScreen
+from game.store import open_store
 from game.widgets.earned import COUNTING, EarnedPanel
 from game.widgets.scenario_list import Entry
 from tests.ui.conftest import AppFactory, choose, open_scenario, settle, told
@@ -96,3 +100,23 @@ async def test_a_failed_reckoning_hides_the_panel_and_says_why(
         await pilot.press("s")
         await pilot.pause()
         assert not isinstance(app.screen, DebriefScreen)
+
+
+async def test_the_run_is_recorded_finished_as_soon_as_its_ending_is_reached(
+    make_app: AppFactory, shelf: list[Entry], home: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_scenario(pilot, shelf, "deadline")
+        await choose(pilot, 1)
+        await pilot.press("1")  # the last choice: its explanation is on screen, the debrief not yet
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen) and app.screen.explaining
+        (run,) = open_store(home / "results.sqlite3").runs(player_id=local_player_id(home))
+        assert run.finish is not None and run.finish.ending_scene == "calm-end"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert "XP" in flat(drawn(app.screen.query_one(EarnedPanel)))
+        (again,) = open_store(home / "results.sqlite3").runs(player_id=local_player_id(home))
+        assert again.finish == run.finish
