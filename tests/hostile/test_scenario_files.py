@@ -366,7 +366,8 @@ async def test_markup_in_a_scenario_and_a_name_renders_literally(
         debrief = screen_text(app)
         assert "[u]Ending[/u]" in debrief
         # the timeline: scene, choice and why as they were written
-        assert "1. [link=https://example.com]Scene[/link]" in debrief and "[red]Choice[/red] hidden" in debrief
+        assert "1. [link=https://example.com]Scene[/link]" in debrief
+        assert "[red]Choice[/red] hidden" in debrief
         assert "[italic]Why[/italic]" in debrief
         for text in (picker, scene, explained, debrief):
             assert not CONTROL.search(text.replace("\n", ""))
