@@ -287,8 +287,13 @@ class PostgresStore(SqlStore):
 
 
 def _apply(db: Connection, write: Write) -> None:
-    """Perform `write`: its statements in one transaction, sent together (one round trip, not five)."""
-    with db.pipeline(), db.transaction():
+    """Perform `write`: its statements sent together, in one round trip, as one transaction.
+
+    On a connection in autocommit mode, the statements of a pipeline up to its one Sync (sent as the
+    block ends) are one implicit transaction: committed together, or all rolled back when one fails. An
+    explicit one (`db.transaction()`) makes psycopg wait on the server at BEGIN and at COMMIT as well:
+    measured with 200 writers at once, 4 to 5 times fewer writes a second."""
+    with db.pipeline():
         for sql, values in statements(write):
             db.execute(_pg(sql), values)
 

@@ -13,6 +13,7 @@ from game.recording import RunRecorder
 from game.scenario import load_file
 from game.store import DecisionRow, RunFinish, StoreError, open_store
 from game.store.schema import LATEST
+from game.store.sql import Statement, Write, statements
 from scoring import load_catalogue
 from tests.store.conftest import Backend
 from tests.store.workers import decision, finish, open_and_close, start, write_runs
@@ -60,6 +61,28 @@ def test_a_decision_for_an_unknown_run_is_refused_in_one_line(backend: Backend) 
         store.record_decision(decision("nobody"))
     assert "\n" not in str(error.value)
     assert store.decisions(["nobody"]) == []
+    store.close()
+
+
+def test_a_write_is_all_or_nothing(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write's statements (a decision and the columns derived from it) commit together or not at all."""
+    store = open_store(backend.target)
+    store.start_run(start())
+
+    def failing_last(write: Write) -> list[Statement]:
+        return [*statements(write), ("SELECT nothing FROM no_such_table", ())]
+
+    monkeypatch.setattr(
+        f"game.store.{backend.name.replace('postgresql', 'postgres')}.statements", failing_last
+    )
+    with pytest.raises(StoreError):
+        store.record_decision(decision(seq=0))
+    monkeypatch.undo()
+    assert store.decisions(["r1"]) == []
+    assert backend.sql("SELECT decision_count, last_seq FROM runs") == [(0, None)]
+    store.record_decision(decision(seq=0))
+    assert store.decisions(["r1"]) == [decision(seq=0)]
+    assert backend.sql("SELECT decision_count, last_seq FROM runs") == [(1, 0)]
     store.close()
 
 
