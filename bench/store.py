@@ -2,17 +2,18 @@
 
 For each backend: fill a new store with 80,000 runs of the shipped scenarios and their decisions, in
 bulk through the store's own connection (then the columns the store derives as it writes, by the
-statements its migration uses); time the dashboard's refresh at that size — exactly what each refresh
-runs, `game.dashboard.reader.read_room` as `RoomReader` calls it, on a store opened once and on one
-opened for the read — for one cohort (what a facilitator watches) and for every cohort at once
-(`tightrope report` without --cohort), with its parts; what `tightrope report --format json` reads
-(every player listed); and, for comparison, the room read row by row and counted in Python as the
-dashboard did before the store counted it. Then 200 writers at once, each a process with a store of
-its own as each served player has, play runs into it, and every row is counted after: not one write
-may be lost.
-Goal: the dashboard's refreshes under 0.5 s on PostgreSQL at that size, for one cohort and for every
-cohort while a cohort plays (the dashboard counts again only the cohorts that have changed; the refresh
-that counts every cohort afresh, as a new dashboard's first does, is timed and shown beside it).
+statements its migration uses); time the dashboard's refreshes at that size — exactly what each refresh
+runs, `game.dashboard.reader.read_room` as `RoomReader` calls it — for one cohort (what a facilitator
+watches) and for every cohort at once, with the `RoomCounter` the dashboard keeps: its first refresh
+(every cohort counted, in a few ranges of cohorts, in one pass; on a store opened once and on one
+opened for the read), and those after it as the room plays, which count again only the cohorts written
+to: a cohort of the store starting to play (with the rest of its range or share), a new cohort
+starting, one cohort playing on, many at once. Then the parts of a refresh, what `tightrope report`
+counts (every cohort together) and what `--format json` reads (every player listed), and, for
+comparison, the room read row by row and counted in Python as the dashboard did before the store
+counted it. Then 200 writers at once, each a process with a store of its own as each served player has,
+play runs into it, and every row is counted after: not one write may be lost.
+Goal: every one of the dashboard's refreshes under 0.5 s on PostgreSQL at that size.
 
 PostgreSQL is a private server made for the run (Debian's `postgresql` package, as the tests use).
 
@@ -194,13 +195,19 @@ def fill_sqlite(path: Path, rows: Iterator[tuple[Row, list[Row]]]) -> tuple[int,
 # --- the dashboard's refresh -------------------------------------------------------------------------
 
 
-def time_refresh(target: str, scenarios: Sequence[Scenario], players: int, repeat: int) -> dict[str, float]:
+def time_refresh(
+    target: str, scenarios: Sequence[Scenario], players: int, repeat: int
+) -> tuple[dict[str, float], dict[str, float]]:
     """A refresh as the dashboard makes it: `read_room` listing `LISTED` players per scenario, on a store
     it opened once and keeps (and on one opened for the read, as a new dashboard's first refresh).
 
-    For every cohort at once, also its parts: the store's counting (`tally`), the players it lists
-    (`runs_now`) and the report made of them in Python (`report_of`); then what `report --format json`
-    reads (every player), and the room read row by row and counted in Python, as before.
+    For every cohort, with the `RoomCounter` that `RoomReader` keeps from one refresh to the next: its
+    first refresh (every cohort counted, in ranges) and those as the room plays (`live_refreshes`). Then
+    the parts of a refresh: finding the cohorts that have changed (`cohorts`), counting one again, or
+    every cohort (in ranges as a first refresh does, or together as `tightrope report` does), the players
+    it lists (`runs_now`) and the report made of them in Python (`report_of`); then what
+    `report --format json` reads (every player), and the room read row by row and counted in Python, as
+    the dashboard did before the store counted it. Returns the refreshes, then the rest.
     """
     store = open_store(target)
     try:
@@ -208,20 +215,25 @@ def time_refresh(target: str, scenarios: Sequence[Scenario], players: int, repea
         room = read_room(store, scenarios, cohort=cohort, players=LISTED)
         assert sum(len(s.players) for s in room.scenarios) == COHORT_SIZE * len(scenarios)
         one = median_seconds(lambda: read_room(store, scenarios, cohort=cohort, players=LISTED), repeat)
-        every = median_seconds(lambda: read_room(store, scenarios, players=LISTED), repeat)
-        joining, live = live_refreshes(store, scenarios, cohort, repeat)
+        afresh = median_seconds(
+            lambda: read_room(store, scenarios, players=LISTED, counter=RoomCounter()), repeat
+        )
 
-        def fresh() -> None:
+        def on_a_store_opened_for_the_read() -> None:
             reader = open_store(target)
             try:
-                read_room(reader, scenarios, players=LISTED)
+                read_room(reader, scenarios, players=LISTED, counter=RoomCounter())
             finally:
                 reader.close()
 
-        fresh_every = median_seconds(fresh, repeat)
+        fresh = median_seconds(on_a_store_opened_for_the_read, repeat)
+        live = live_refreshes(store, scenarios, players, repeat)
         tally = store.tally()
         listed = store.runs_now(latest=LISTED)
-        counting = median_seconds(store.tally, repeat)
+        changed = median_seconds(store.cohorts, repeat)
+        again = median_seconds(lambda: store.tallies([[cohort]]), repeat)
+        in_ranges = median_seconds(lambda: RoomCounter().tally(store), repeat)
+        together = median_seconds(store.tally, repeat)
         listing = median_seconds(lambda: store.runs_now(latest=LISTED), repeat)
         reporting = median_seconds(lambda: report_of(tally, listed, scenarios), repeat)
         parts = max(1, repeat // 4)
@@ -234,48 +246,85 @@ def time_refresh(target: str, scenarios: Sequence[Scenario], players: int, repea
             counted_in_python.append(room_report(*read_rows(store), scenarios))
 
         before = median_seconds(count_in_python, 1)
-        # The store counts exactly what Python counts.
+        # The store counts exactly what Python counts, in ranges or together.
         assert replace_players(counted_in_python[0]) == replace_players(full)
+        counter = RoomCounter()
+        assert read_room(store, scenarios, counter=counter) == full
     finally:
         store.close()
-    return {
+    refreshes = {
         "one cohort": one,
-        "every cohort, live (one cohort playing)": live,
-        "every cohort, live, as a cohort starts playing": joining,
-        "every cohort, counted afresh": every,
-        "every cohort, counted afresh on a store opened for the read": fresh_every,
-        "every cohort, counting in the store (tally)": counting,
-        "every cohort, players listed (runs_now)": listing,
-        "every cohort, report made in Python (report_of)": reporting,
+        **live,
+        "every cohort, first refresh (every cohort counted, in ranges)": afresh,
+        "every cohort, first refresh on a store opened for the read": fresh,
+    }
+    others = {
+        "part of a refresh: the cohorts that have changed (cohorts)": changed,
+        "part of a refresh: one cohort counted again (tallies)": again,
+        "part of a first refresh: every cohort counted, in ranges (RoomCounter.tally)": in_ranges,
+        "part of a refresh: players listed (runs_now)": listing,
+        "part of a refresh: report made in Python (report_of)": reporting,
+        "every cohort counted together, as `tightrope report` does (tally)": together,
         "every cohort, every player listed (report --format json)": export,
         "every cohort, before: rows read one by one, counted in Python": before,
     }
+    return refreshes, others
+
+
+LIVE = "every cohort, live (one cohort playing)"
+STARTS = "every cohort, as a cohort in the store starts playing"
+NEW = "every cohort, as a new cohort starts playing"
+MANY = "every cohort, live ({} cohorts playing)"
 
 
 def live_refreshes(
-    store: ResultsStore, scenarios: Sequence[Scenario], cohort: str, repeat: int
-) -> tuple[float, float]:
-    """The dashboard's refreshes while one cohort plays: a run started and a decision made before each.
+    store: ResultsStore, scenarios: Sequence[Scenario], players: int, repeat: int
+) -> dict[str, float]:
+    """The dashboard's refreshes as the room plays, with one `RoomCounter` from each to the next.
 
-    `RoomReader` keeps a `RoomCounter` from one refresh to the next: the first counts every cohort, the
-    one after the cohort's first change counts the others again without it, and each after that only
-    counts that cohort again. Returns the seconds of the second and the median of those after it.
+    After the first refresh (every cohort counted), `repeat` times: a cohort of the store that had not
+    played since starts (a run started and a decision made), a cohort new to the store starts, and the
+    first cohort that started plays on, each before a refresh; then every one of those cohorts plays on
+    at once. Each refresh counts again only the cohorts written to (and, for one that starts, the rest of
+    its range or share of the room). Returns the median seconds of each.
     """
     counter = RoomCounter()
     read_room(store, scenarios, players=LISTED, counter=counter)
     scenario = scenarios[0]
-    times = []
-    for n in range(repeat + 1):
-        run_id = f"live-{n}"
-        started = _iso(datetime.now(UTC))
-        store.start_run(RunStart(run_id, f"live-{n}", f"Live {n}", cohort, scenario.id, scenario.title,
-                                 started, f"LIVE{n}"))  # fmt: skip
-        store.record_decision(DecisionRow(run_id, 0, scenario.start, "c", False, 1.0, 50, 50, 50, started))
+    cohorts = players // COHORT_SIZE
+    playing: list[str] = []
+    times: dict[str, list[float]] = {}
+
+    def refresh(label: str, written: Sequence[str]) -> None:
+        for cohort in written:
+            run_id = f"live-{len(playing)}-{sum(map(len, times.values()))}-{cohort}"
+            started = _iso(datetime.now(UTC))
+            store.start_run(RunStart(run_id, run_id, "Live", cohort, scenario.id, scenario.title, started,
+                                     run_id))  # fmt: skip
+            store.record_decision(
+                DecisionRow(run_id, 0, scenario.start, "c", False, 1.0, 50, 50, 50, started)
+            )
         began = time.perf_counter()
         read_room(store, scenarios, players=LISTED, counter=counter)
-        times.append(time.perf_counter() - began)
-    assert counter.counted_together == 2
-    return times[0], statistics.median(times[1:])
+        times.setdefault(label, []).append(time.perf_counter() - began)
+        if label == STARTS:
+            share = 2 * cohorts // RoomCounter.SHARES
+            assert set(written) <= set(counter.counted) and len(counter.counted) <= len(written) + share
+        else:
+            assert counter.counted == tuple(sorted(written))
+
+    for n in range(repeat):
+        existing = f"cohort-{(2 * n + 1) * cohorts // (2 * repeat):04d}"  # spread over the ranges
+        playing.append(existing)
+        refresh(STARTS, [existing])
+        playing.append(f"new-cohort-{n}")
+        refresh(NEW, [playing[-1]])
+        refresh(LIVE, [playing[0]])
+    many = MANY.format(len(playing))
+    for _ in range(repeat):
+        refresh(many, playing)
+    assert counter.counted_afresh == 1
+    return {label: statistics.median(seconds) for label, seconds in times.items()}
 
 
 def replace_players(room: RoomReport) -> RoomReport:
@@ -381,9 +430,11 @@ def bench(name: str, target: str, fill: Callable[[], tuple[int, int]], args: arg
     runs, decisions = fill()
     seconds = time.perf_counter() - started
     print(f"\n{name}: {runs:,} runs and {decisions:,} decisions written in {seconds:.1f} s")
-    refresh = time_refresh(target, scenarios, args.players, args.repeat)
-    for label, seconds in refresh.items():
-        print(f"  dashboard refresh, {label}: {seconds:.3f} s")
+    refreshes, others = time_refresh(target, scenarios, args.players, args.repeat)
+    for label, seconds in refreshes.items():
+        print(f"  dashboard refresh, {label}: {seconds:.3f} s ({seconds / GOAL_SECONDS:.0%} of the goal)")
+    for label, seconds in others.items():
+        print(f"  {label}: {seconds:.3f} s")
     written = concurrent_writers(target, args.writers)
     print(
         f"  {args.writers} writers at once: {written['writes']:,.0f} writes in {written['seconds']:.1f} s "
@@ -393,18 +444,14 @@ def bench(name: str, target: str, fill: Callable[[], tuple[int, int]], args: arg
     )
     ok = written["lost writes"] == 0 and written["refused writes"] == 0
     if name == "PostgreSQL":
-        # The goal is each refresh the dashboard makes as the room plays; the others are shown beside it.
-        for label, counts in (
-            ("one cohort", True),
-            ("every cohort, live (one cohort playing)", True),
-            ("every cohort, live, as a cohort starts playing", False),
-            ("every cohort, counted afresh on a store opened for the read", False),
-        ):
-            met = refresh[label] < GOAL_SECONDS
-            ok = ok and (met or not counts)
-            verdict = "meets" if met else "misses"
-            aside = "" if counts else " (shown beside the goal)"
-            print(f"  goal: dashboard refresh, {label}, under {GOAL_SECONDS} s: {verdict} it{aside}")
+        # The goal is every refresh the dashboard makes, of one cohort or of every cohort as the room plays.
+        slowest = max(refreshes, key=refreshes.__getitem__)
+        met = refreshes[slowest] < GOAL_SECONDS
+        ok = ok and met
+        print(
+            f"  goal: every dashboard refresh under {GOAL_SECONDS} s: {'meets' if met else 'misses'} it "
+            f"(slowest: {slowest}, {refreshes[slowest]:.3f} s)"
+        )
     return ok
 
 

@@ -388,28 +388,64 @@ def tally_rows(runs: Sequence[RunRow], history: Mapping[str, Sequence[DecisionRo
 
 def merge_tallies(parts: Iterable[RoomTally]) -> RoomTally:
     """The tally of several rooms with no run in common (cohorts, say) as one room's."""
-    scenarios: dict[str, ScenarioTally] = {}
-    choices: dict[tuple[str, str, str, bool, tuple[int, int]], list[int]] = {}
-    positions: Counter[tuple[str, bool, int, int, int]] = Counter()
-    endings: dict[tuple[str, str], EndingTally] = {}
+    total = RunningTally()
     for part in parts:
+        total.add(part)
+    return total.tally()
+
+
+class RunningTally:
+    """The tally of several rooms with no run in common (cohorts, say) as one room's, kept as rooms are
+    added or counted again, at a cost that depends on the rooms that change, not on all of them.
+
+    Rooms counted again (`recount`) are put in place of what they were counted as before: they may be
+    cut up or put together otherwise, but between them they have every run they had, each as far on or
+    further, since a store never deletes a row, a run's start never changes and a finish is never undone.
+    Their counts are taken away and the new ones added; a scenario's first run and an ending's latest
+    are kept as the earliest and latest ever counted, which is only right because of that: a recount
+    with fewer runs than before would leave them wrong.
+    """
+
+    def __init__(self) -> None:
+        self._runs: dict[str, list[int]] = {}
+        self._first: dict[str, ScenarioTally] = {}
+        self._choices: dict[tuple[str, str, str, bool, tuple[int, int]], list[int]] = {}
+        self._positions: dict[tuple[str, bool, int, int, int], int] = {}
+        self._reached: dict[tuple[str, str], int] = {}
+        self._latest: dict[tuple[str, str], EndingTally] = {}
+        self._tally: RoomTally | None = None
+
+    def add(self, part: RoomTally) -> None:
+        """Count a room that has not been counted in this tally."""
+        self._count(part, 1)
+
+    def recount(self, before: Iterable[RoomTally], now: Iterable[RoomTally]) -> None:
+        """Count rooms again: `before` is what they were counted as last, `now` a later count of them."""
+        for part in before:
+            self._count(part, -1)
+        for part in now:
+            self._count(part, 1)
+
+    def _count(self, part: RoomTally, sign: int) -> None:
+        self._tally = None
         for scenario in part.scenarios:
-            known = scenarios.get(scenario.scenario_id)
-            scenarios[scenario.scenario_id] = (
-                scenario
-                if known is None
-                else replace(
-                    min(known, scenario, key=lambda s: s.first),
-                    runs=known.runs + scenario.runs,
-                    rewinds=known.rewinds + scenario.rewinds,
-                    finished=known.finished + scenario.finished,
-                )
-            )
+            sid = scenario.scenario_id
+            counts = self._runs.setdefault(sid, [0, 0, 0])
+            counts[0] += sign * scenario.runs
+            counts[1] += sign * scenario.rewinds
+            counts[2] += sign * scenario.finished
+            if not counts[0]:
+                del self._runs[sid]
+                self._first.pop(sid, None)
+            elif sign > 0 and (sid not in self._first or scenario.first < self._first[sid].first):
+                self._first[sid] = scenario
         for choice in part.choices:
             key = (choice.scenario_id, choice.scene_id, choice.choice_id, choice.first, choice.meters)
-            counts = choices.setdefault(key, [0, 0])
-            counts[0] += choice.decided
-            counts[1] += choice.timed_out
+            taken = self._choices.setdefault(key, [0, 0])
+            taken[0] += sign * choice.decided
+            taken[1] += sign * choice.timed_out
+            if not taken[0]:
+                del self._choices[key]
         for position in part.positions:
             where = (
                 position.scenario_id,
@@ -418,21 +454,37 @@ def merge_tallies(parts: Iterable[RoomTally]) -> RoomTally:
                 position.standards,
                 position.trust,
             )
-            positions[where] += position.runs
+            runs = self._positions.get(where, 0) + sign * position.runs
+            if runs:
+                self._positions[where] = runs
+            else:
+                self._positions.pop(where, None)
         for ending in part.endings:
             place = (ending.scenario_id, ending.ending_scene)
-            reached = endings.get(place)
-            endings[place] = (
-                ending
-                if reached is None
-                else replace(max(reached, ending, key=lambda e: e.latest), runs=reached.runs + ending.runs)
+            reached = self._reached.get(place, 0) + sign * ending.runs
+            if not reached:
+                self._reached.pop(place, None)
+                self._latest.pop(place, None)
+                continue
+            self._reached[place] = reached
+            if sign > 0 and (place not in self._latest or ending.latest > self._latest[place].latest):
+                self._latest[place] = ending
+
+    def tally(self) -> RoomTally:
+        """The rooms counted as one."""
+        if self._tally is None:
+            first = sorted(self._first.values(), key=lambda s: s.first)
+            self._tally = RoomTally(
+                tuple(
+                    replace(s, runs=runs, rewinds=rewinds, finished=finished)
+                    for s in first
+                    for runs, rewinds, finished in (self._runs[s.scenario_id],)
+                ),
+                tuple(ChoiceTally(*key, *taken) for key, taken in self._choices.items()),
+                tuple(PositionTally(*where, runs=runs) for where, runs in self._positions.items()),
+                tuple(replace(e, runs=self._reached[place]) for place, e in self._latest.items()),
             )
-    return RoomTally(
-        tuple(sorted(scenarios.values(), key=lambda s: s.first)),
-        tuple(ChoiceTally(*key, *counts) for key, counts in choices.items()),
-        tuple(PositionTally(*where, runs=count) for where, count in positions.items()),
-        tuple(endings.values()),
-    )
+        return self._tally
 
 
 def report_of(

@@ -144,6 +144,15 @@ class RoomTally:
     endings: tuple[EndingTally, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class CohortRange:
+    """The cohorts named from `first` to `last`, in the store's order of names: the order
+    `ResultsStore.cohorts` lists them in."""
+
+    first: str
+    last: str
+
+
 class ResultsStore(Protocol):
     """Writes are idempotent: recording the same decision or finish twice changes nothing."""
 
@@ -165,17 +174,21 @@ class ResultsStore(Protocol):
 
     def decisions(self, run_ids: Sequence[str]) -> list[DecisionRow]: ...
 
-    def tally(
-        self, *, cohort: str | None = None, scenario_id: str | None = None, leave_out: Collection[str] = ()
-    ) -> RoomTally:
-        """The runs matching the filters (but those of the cohorts in `leave_out`) counted for the room
-        report, without reading them one by one."""
+    def tally(self, *, cohort: str | None = None, scenario_id: str | None = None) -> RoomTally:
+        """The runs matching the filters counted for the room report, without reading them one by one."""
+        ...
+
+    def tallies(
+        self, groups: Sequence[Collection[str] | CohortRange], *, scenario_id: str | None = None
+    ) -> list[RoomTally]:
+        """The runs of each group of cohorts (of `scenario_id`) counted together as `tally` counts a room,
+        every group in one pass over the rows: a tally per group, in order (empty for one without runs)."""
         ...
 
     def cohorts(self, *, scenario_id: str | None = None) -> dict[str, tuple[int, int, int]]:
-        """Each cohort's runs, decisions and finished runs (of `scenario_id`), counted: every write
-        that changes what the room report counts changes these, so a cohort whose counts are the same
-        as before has the same tally."""
+        """Each cohort's runs, decisions and finished runs (of `scenario_id`), counted, in the store's
+        order of names: every write that changes what the room report counts changes these, so a cohort
+        whose counts are the same as before has the same tally."""
         ...
 
     def runs_now(

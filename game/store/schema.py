@@ -91,6 +91,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX decisions_by_choice ON decisions (counted, scenario_id, scene_id, choice_id, "
         "before_safety, safety, before_standards, standards, timed_out)",
     ),
+    # 3: the same by cohort, so that some cohorts' decisions (those that have changed since the dashboard
+    # last counted them, or a range of the room's) are counted from the index alone too.
+    (
+        "DROP INDEX decisions_by_choice",
+        "CREATE INDEX decisions_by_cohort ON decisions (counted, cohort, scenario_id, scene_id, choice_id, "
+        "before_safety, safety, before_standards, standards, timed_out)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -8,12 +8,14 @@ translates it (so no statement here may contain a literal `?` or `%`). A backend
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Any
 
 from game.store.base import (
     ChoiceTally,
+    CohortRange,
     DecisionRow,
     EndingTally,
     PositionTally,
@@ -165,60 +167,67 @@ def statements(write: Write) -> list[Statement]:
 
 # --- the room, counted (see `game.store.base.RoomTally` and the rules in `game.roomreport`) --------------
 # `{runs}` and `{decisions}` stand for the filters on the runs (`r`) and on the counted decisions (`d`).
+# Several rooms are counted in one statement, a query for each joined by UNION ALL: each row starts with
+# the number of its query (`{part}`), then the cohort (`{cohort}`, `{d_cohort}`) for a query that counts
+# each cohort on its own, grouping by it too (`{by}`, `{groups}`) and joining each group to its own runs
+# (`{same}`); NULL for a query that counts its runs as one room.
 
 TALLY_SCENARIOS = """
-SELECT g.scenario_id, g.runs, g.rewinds, g.finished, r.started_at, r.run_id, r.scenario_title
+SELECT {part}, {cohort}, g.scenario_id, g.runs, g.rewinds, g.finished, r.started_at, r.run_id,
+    r.scenario_title
 FROM (
-    SELECT scenario_id, COUNT(*) AS runs,
-        SUM(CASE WHEN rewound_from IS NULL THEN 0 ELSE 1 END) AS rewinds,
-        SUM(CASE WHEN rewound_from IS NULL AND finished_at IS NOT NULL THEN 1 ELSE 0 END) AS finished,
-        MIN(started_at) AS first
-    FROM runs r WHERE {runs} GROUP BY scenario_id
+    SELECT {by}r.scenario_id, COUNT(*) AS runs,
+        SUM(CASE WHEN r.rewound_from IS NULL THEN 0 ELSE 1 END) AS rewinds,
+        SUM(CASE WHEN r.rewound_from IS NULL AND r.finished_at IS NOT NULL THEN 1 ELSE 0 END) AS finished,
+        MIN(r.started_at) AS first
+    FROM runs r WHERE {runs} GROUP BY {by}r.scenario_id
 ) AS g
-JOIN runs r ON r.scenario_id = g.scenario_id AND r.started_at = g.first
+JOIN runs r ON r.scenario_id = g.scenario_id AND r.started_at = g.first{same}
 WHERE {runs}
 """
 
 # First decisions are grouped by the meters they led to, later ones by how much they moved them: a choice
 # moves the meters by the same amounts (unless the clamp at 0 or 100 cuts it short), so groups are few.
 TALLY_CHOICES = """
-SELECT d.scenario_id, d.scene_id, d.choice_id,
+SELECT {part}, {d_cohort}, d.scenario_id, d.scene_id, d.choice_id,
     CASE WHEN d.before_safety IS NULL THEN d.safety ELSE d.safety - d.before_safety END,
     CASE WHEN d.before_safety IS NULL THEN d.standards ELSE d.standards - d.before_standards END,
     CASE WHEN d.before_safety IS NULL THEN 1 ELSE 0 END,
     COUNT(*), SUM(d.timed_out)
-FROM decisions d {join}
+FROM decisions d
 WHERE d.counted = 1 AND {decisions}
-GROUP BY 1, 2, 3, 4, 5, 6
+GROUP BY {groups}3, 4, 5, 6, 7, 8
 """
 
 TALLY_POSITIONS = """
-SELECT r.scenario_id, CASE WHEN r.finished_at IS NULL THEN 0 ELSE 1 END,
+SELECT {part}, {cohort}, r.scenario_id, CASE WHEN r.finished_at IS NULL THEN 0 ELSE 1 END,
     CASE WHEN r.finished_at IS NULL THEN r.last_safety ELSE r.safety END,
     CASE WHEN r.finished_at IS NULL THEN r.last_standards ELSE r.standards END,
     CASE WHEN r.finished_at IS NULL THEN r.last_trust ELSE r.trust END,
     COUNT(*)
 FROM runs r
 WHERE r.rewound_from IS NULL AND (r.finished_at IS NOT NULL OR r.last_seq IS NOT NULL) AND {runs}
-GROUP BY 1, 2, 3, 4, 5
+GROUP BY {groups}3, 4, 5, 6, 7
 """
 
 # Each ending's count, and the runs that last reached it (several when they started at the same moment:
 # the one with the greatest run id is the latest).
 TALLY_ENDINGS = """
-SELECT g.scenario_id, g.ending_scene, g.reached, r.started_at, r.run_id, r.ending_title, r.ending_tone
+SELECT {part}, {cohort}, g.scenario_id, g.ending_scene, g.reached, r.started_at, r.run_id, r.ending_title,
+    r.ending_tone
 FROM (
-    SELECT scenario_id, ending_scene, COUNT(*) AS reached, MAX(started_at) AS latest
+    SELECT {by}r.scenario_id, r.ending_scene, COUNT(*) AS reached, MAX(r.started_at) AS latest
     FROM runs r WHERE r.rewound_from IS NULL AND r.finished_at IS NOT NULL AND {runs}
-    GROUP BY scenario_id, ending_scene
+    GROUP BY {by}r.scenario_id, r.ending_scene
 ) AS g
-JOIN runs r ON r.scenario_id = g.scenario_id AND r.ending_scene = g.ending_scene AND r.started_at = g.latest
+JOIN runs r ON r.scenario_id = g.scenario_id AND r.ending_scene = g.ending_scene
+    AND r.started_at = g.latest{same}
 WHERE r.rewound_from IS NULL AND r.finished_at IS NOT NULL AND {runs}
 """
 
 COHORTS = """
 SELECT r.cohort, COUNT(*), SUM(r.decision_count), SUM(CASE WHEN r.finished_at IS NULL THEN 0 ELSE 1 END)
-FROM runs r WHERE {runs} GROUP BY r.cohort
+FROM runs r WHERE {runs} GROUP BY r.cohort ORDER BY r.cohort
 """
 
 RUNS_NOW = (
@@ -227,6 +236,17 @@ RUNS_NOW = (
     "WHERE {runs} ORDER BY r.started_at, r.run_id"
 )
 
+# The scenarios played, each found from an index by the one before it: DISTINCT would read every run.
+PLAYED = """
+WITH RECURSIVE played (scenario_id) AS (
+    SELECT MIN(r.scenario_id) FROM runs r WHERE {runs}
+    UNION ALL
+    SELECT (SELECT MIN(r.scenario_id) FROM runs r WHERE r.scenario_id > played.scenario_id AND {runs})
+    FROM played WHERE played.scenario_id IS NOT NULL
+)
+SELECT scenario_id FROM played WHERE scenario_id IS NOT NULL
+"""
+
 LATEST_RUNS = (
     "SELECT run_id FROM (SELECT r.run_id FROM runs r WHERE r.scenario_id = ? AND {runs} "
     "ORDER BY r.started_at DESC, r.run_id DESC LIMIT ?) AS latest_{n}"
@@ -234,57 +254,150 @@ LATEST_RUNS = (
 
 
 def run_filters(
-    cohort: str | None, scenario_id: str | None, leave_out: Collection[str] = (), table: str = "r"
+    cohort: str | None,
+    scenario_id: str | None,
+    table: str = "r",
+    cohorts: Collection[str] | CohortRange | None = None,
 ) -> tuple[str, list[Any]]:
     """The condition on `table` for the filters given, and its values: an alias of `runs`, or of
-    `decisions`, which carry their run's cohort and scenario."""
-    filters = [("cohort", cohort), ("scenario_id", scenario_id)]
-    where = [f"{table}.{column} = ?" for column, value in filters if value is not None]
+    `decisions`, which carry their run's cohort and scenario. `cohorts`: any of those (none if empty)."""
+    filters = [("cohort =", cohort), ("scenario_id =", scenario_id)]
+    if isinstance(cohorts, CohortRange):
+        filters += [("cohort >=", cohorts.first), ("cohort <=", cohorts.last)]
+    where = [f"{table}.{column} ?" for column, value in filters if value is not None]
     values: list[Any] = [value for _, value in filters if value is not None]
-    if leave_out:
-        where.append(f"{table}.cohort NOT IN ({', '.join('?' * len(leave_out))})")
-        values.extend(leave_out)
+    if cohorts is not None and not isinstance(cohorts, CohortRange):
+        where.append(f"{table}.cohort IN ({', '.join('?' * len(cohorts))})" if cohorts else "1 = 0")
+        values.extend(cohorts)
     return " AND ".join(where) or "1 = 1", values
 
 
-def tally_rows(
-    read: Callable[[str, Values], Rows],
-    cohort: str | None,
-    scenario_id: str | None,
-    leave_out: Collection[str] = (),
-) -> RoomTally:
-    """The room counted by the database behind `read`."""
-    runs, values = run_filters(cohort, scenario_id, leave_out)
-    first: dict[str, tuple[tuple[str, str], ScenarioTally]] = {}
-    for sid, count, rewinds, finished, started_at, run_id, title in read(
-        TALLY_SCENARIOS.format(runs=runs), [*values, *values]
-    ):
-        key = (started_at, run_id)
-        if sid not in first or key < first[sid][0]:
-            first[sid] = (key, ScenarioTally(sid, title, count, rewinds, finished, key))
-    scenarios = tuple(tally for _, tally in sorted(first.values(), key=lambda item: item[0]))
+EMPTY_TALLY = RoomTally((), (), (), ())
 
-    # Decisions carry their run's cohort and scenario; one cohort's are found through its runs (indexed).
-    join = "JOIN runs r ON r.run_id = d.run_id" if cohort is not None else ""
-    decisions, choice_values = run_filters(cohort, scenario_id, leave_out, table="r" if join else "d")
-    choices = tuple(
-        ChoiceTally(sid, scene, choice, bool(first), (safety, standards), decided, timed_out)
-        for sid, scene, choice, safety, standards, first, decided, timed_out in read(
-            TALLY_CHOICES.format(join=join, decisions=decisions), choice_values
+
+def tally_rows(read: Callable[[str, Values], Rows], cohort: str | None, scenario_id: str | None) -> RoomTally:
+    """The room counted by the database behind `read`."""
+    (counted,) = _count(read, [_Query.of(cohort, scenario_id)])
+    room = counted.get(None)
+    return room.tally() if room else EMPTY_TALLY
+
+
+def tallies_rows(
+    read: Callable[[str, Values], Rows],
+    groups: Sequence[Collection[str] | CohortRange],
+    scenario_id: str | None,
+) -> list[RoomTally]:
+    """Each group of cohorts counted as one room by the database behind `read`, every group at once:
+    a query for each group but those of one cohort, and one for all of those, which counts each of them
+    on its own (each query has a cost of its own, and there may be many cohorts alone)."""
+    ones = [_only(group) for group in groups]
+    alone = sorted({cohort for cohort in ones if cohort is not None})
+    queries = [
+        _Query.of(None, scenario_id, group) for group, one in zip(groups, ones, strict=True) if one is None
+    ]
+    if alone:
+        queries.append(_Query.of(None, scenario_id, alone, by_cohort=True))
+    counted = _count(read, queries)
+    each = counted.pop() if alone else {}
+    together = iter(counted)
+    tallies = []
+    for one in ones:
+        room = each.get(one) if one is not None else next(together).get(None)
+        tallies.append(room.tally() if room else EMPTY_TALLY)
+    return tallies
+
+
+def _only(group: Collection[str] | CohortRange) -> str | None:
+    """The cohort a group has, if it names just one."""
+    if isinstance(group, CohortRange) or len(group) != 1:
+        return None
+    (cohort,) = group
+    return cohort
+
+
+@dataclass(frozen=True)
+class _Query:
+    """What one of the queries joined in a statement counts: its filter on the runs (`r`) and on the
+    decisions (`d`), their values, and whether it counts each cohort on its own."""
+
+    runs: str
+    decisions: str
+    values: list[Any]
+    by_cohort: bool
+
+    @classmethod
+    def of(
+        cls,
+        cohort: str | None,
+        scenario_id: str | None,
+        cohorts: Collection[str] | CohortRange | None = None,
+        *,
+        by_cohort: bool = False,
+    ) -> _Query:
+        runs, values = run_filters(cohort, scenario_id, "r", cohorts)
+        decisions, _ = run_filters(cohort, scenario_id, "d", cohorts)
+        return cls(runs, decisions, values, by_cohort)
+
+    def format(self, sql: str, part: int) -> str:
+        by = self.by_cohort
+        return sql.format(
+            part=part,
+            runs=self.runs,
+            decisions=self.decisions,
+            cohort="r.cohort" if by else "NULL",
+            d_cohort="d.cohort" if by else "NULL",
+            by="r.cohort, " if by else "",
+            same=" AND r.cohort = g.cohort" if by else "",
+            groups="2, " if by else "",
         )
-    )
-    positions = tuple(
-        PositionTally(sid, bool(finished), safety, standards, trust, count)
-        for sid, finished, safety, standards, trust, count in read(TALLY_POSITIONS.format(runs=runs), values)
-    )
-    latest: dict[tuple[str, str], EndingTally] = {}
-    for sid, scene, reached, started_at, run_id, title, tone in read(
-        TALLY_ENDINGS.format(runs=runs), [*values, *values]
-    ):
-        if (sid, scene) not in latest or (started_at, run_id) > latest[(sid, scene)].latest:
-            latest[(sid, scene)] = EndingTally(sid, scene, title, tone, reached, (started_at, run_id))
-    endings = tuple(latest.values())
-    return RoomTally(scenarios, choices, positions, endings)
+
+
+@dataclass
+class _Counted:
+    """One room's tally as its rows come in."""
+
+    first: dict[str, tuple[tuple[str, str], ScenarioTally]] = field(default_factory=dict)
+    choices: list[ChoiceTally] = field(default_factory=list)
+    positions: list[PositionTally] = field(default_factory=list)
+    latest: dict[tuple[str, str], EndingTally] = field(default_factory=dict)
+
+    def tally(self) -> RoomTally:
+        scenarios = tuple(tally for _, tally in sorted(self.first.values(), key=lambda item: item[0]))
+        return RoomTally(scenarios, tuple(self.choices), tuple(self.positions), tuple(self.latest.values()))
+
+
+def _count(
+    read: Callable[[str, Values], Rows], queries: Sequence[_Query]
+) -> list[dict[str | None, _Counted]]:
+    """The rooms each query counts (by cohort, or all as one under None), every query in one statement
+    for each of the four parts of a tally."""
+    if not queries:
+        return []
+    counted: list[dict[str | None, _Counted]] = [{} for _ in queries]
+
+    def rows(sql: str, twice: bool = False) -> Iterator[tuple[_Counted, tuple[Any, ...]]]:
+        text = " UNION ALL ".join(query.format(sql, n) for n, query in enumerate(queries))
+        values = [v for query in queries for v in (query.values * 2 if twice else query.values)]
+        for n, cohort, *row in read(text, values):
+            room = counted[n].get(cohort)
+            if room is None:
+                room = counted[n][cohort] = _Counted()
+            yield room, tuple(row)
+
+    for room, (sid, count, rewinds, finished, started_at, run_id, title) in rows(TALLY_SCENARIOS, twice=True):
+        key = (started_at, run_id)
+        if sid not in room.first or key < room.first[sid][0]:
+            room.first[sid] = (key, ScenarioTally(sid, title, count, rewinds, finished, key))
+    for room, (sid, scene, choice, safety, standards, first, decided, timed_out) in rows(TALLY_CHOICES):
+        room.choices.append(
+            ChoiceTally(sid, scene, choice, bool(first), (safety, standards), decided, timed_out)
+        )
+    for room, (sid, finished, safety, standards, trust, count) in rows(TALLY_POSITIONS):
+        room.positions.append(PositionTally(sid, bool(finished), safety, standards, trust, count))
+    for room, (sid, scene, reached, started_at, run_id, title, tone) in rows(TALLY_ENDINGS, twice=True):
+        if (sid, scene) not in room.latest or (started_at, run_id) > room.latest[(sid, scene)].latest:
+            room.latest[(sid, scene)] = EndingTally(sid, scene, title, tone, reached, (started_at, run_id))
+    return counted
 
 
 def runs_now_rows(
@@ -292,7 +405,7 @@ def runs_now_rows(
 ) -> list[RunNow]:
     runs, values = run_filters(cohort, scenario_id)
     if latest is not None:
-        ids = [sid for (sid,) in read(f"SELECT DISTINCT r.scenario_id FROM runs r WHERE {runs}", values)]
+        ids = [sid for (sid,) in read(PLAYED.format(runs=runs), [*values, *values])]
         if not ids:
             return []
         chosen = " UNION ALL ".join(LATEST_RUNS.format(runs=runs, n=n) for n in range(len(ids)))
@@ -398,10 +511,13 @@ class SqlStore(ABC):
         )
         return [decision_row(row) for row in rows]
 
-    def tally(
-        self, *, cohort: str | None = None, scenario_id: str | None = None, leave_out: Collection[str] = ()
-    ) -> RoomTally:
-        return tally_rows(self._read, cohort, scenario_id, leave_out)
+    def tally(self, *, cohort: str | None = None, scenario_id: str | None = None) -> RoomTally:
+        return tally_rows(self._read, cohort, scenario_id)
+
+    def tallies(
+        self, groups: Sequence[Collection[str] | CohortRange], *, scenario_id: str | None = None
+    ) -> list[RoomTally]:
+        return tallies_rows(self._read, groups, scenario_id)
 
     def cohorts(self, *, scenario_id: str | None = None) -> dict[str, tuple[int, int, int]]:
         runs, values = run_filters(None, scenario_id)

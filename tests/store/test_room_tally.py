@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Sequence
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from game.dashboard.reader import RoomCounter, RoomReader, read_room
-from game.roomreport import RoomReport, room_report
+from game.roomreport import RoomReport, merge_tallies, room_report, tally_rows
 from game.scenario import Scenario, load_file
 from game.store import DecisionRow, ResultsStore, RunFinish, RunStart, open_store
+from game.store.base import CohortRange, RoomTally
 from game.store.schema import MIGRATIONS
 from scoring import load_catalogue
 from tests.store.conftest import Backend
@@ -45,27 +47,33 @@ class Plan:
     ending: tuple[str, str, str, int, int, int] | None
 
 
-plans = st.builds(
-    Plan,
-    scenario=st.sampled_from(SCENARIOS),
-    cohort=st.sampled_from(("mon", "tue", "wed")),
-    minute=st.integers(0, 2),
-    rewind=st.booleans(),
-    decisions=st.lists(
-        st.tuples(st.sampled_from(SCENES), st.sampled_from(CHOICES), st.booleans(), METERS, METERS, METERS),
-        max_size=4,
-    ).map(tuple),
-    seq_step=st.sampled_from((1, 1, 3)),
-    ending=st.none()
-    | st.tuples(
-        st.sampled_from(("good-end", "poor-end", "old-end")),
-        st.sampled_from(("Kept title", "Other title")),
-        st.sampled_from(("good", "poor")),
-        METERS,
-        METERS,
-        METERS,
-    ),
-)
+def plans_in(cohorts: tuple[str, ...]) -> st.SearchStrategy[Plan]:
+    return st.builds(
+        Plan,
+        scenario=st.sampled_from(SCENARIOS),
+        cohort=st.sampled_from(cohorts),
+        minute=st.integers(0, 2),
+        rewind=st.booleans(),
+        decisions=st.lists(
+            st.tuples(
+                st.sampled_from(SCENES), st.sampled_from(CHOICES), st.booleans(), METERS, METERS, METERS
+            ),
+            max_size=4,
+        ).map(tuple),
+        seq_step=st.sampled_from((1, 1, 3)),
+        ending=st.none()
+        | st.tuples(
+            st.sampled_from(("good-end", "poor-end", "old-end")),
+            st.sampled_from(("Kept title", "Other title")),
+            st.sampled_from(("good", "poor")),
+            METERS,
+            METERS,
+            METERS,
+        ),
+    )
+
+
+plans = plans_in(("mon", "tue", "wed"))
 
 
 def writes(room: list[Plan], rng: random.Random) -> list[RunStart | DecisionRow | RunFinish]:
@@ -103,6 +111,58 @@ def write(store: ResultsStore, rows: list[RunStart | DecisionRow | RunFinish]) -
             store.record_decision(row)
         else:
             store.finish_run(row)
+
+
+def played_in_any_order(room: list[Plan], rng: random.Random) -> list[RunStart | DecisionRow | RunFinish]:
+    """The writes of `writes` in any order but each run's start before the rest of its run: runs, and
+    cohorts, start while others are being played."""
+    rows = writes(room, rng)
+    starts = [row for row in rows if isinstance(row, RunStart)]
+    rest = [row for row in rows if not isinstance(row, RunStart)]
+    before: dict[int, list[RunStart]] = {}
+    for start in starts:
+        own = [at for at, row in enumerate(rest) if row.run_id == start.run_id]
+        before.setdefault(rng.randint(0, own[0] if own else len(rest)), []).append(start)
+    played: list[RunStart | DecisionRow | RunFinish] = []
+    for at in range(len(rest) + 1):
+        played += before.get(at, [])
+        played += rest[at : at + 1]
+    return played
+
+
+def in_order(tally: RoomTally) -> RoomTally:
+    """The tally with its counts in one order: only its scenarios' order (of first play) is its own."""
+    return RoomTally(
+        tally.scenarios,
+        tuple(sorted(tally.choices, key=astuple)),
+        tuple(sorted(tally.positions, key=astuple)),
+        tuple(sorted(tally.endings, key=astuple)),
+    )
+
+
+def tallied_in_python(
+    store: ResultsStore, cohort: str | None = None, scenario_id: str | None = None
+) -> RoomTally:
+    runs = store.runs(cohort=cohort, scenario_id=scenario_id)
+    history: dict[str, list[DecisionRow]] = {}
+    for decision in store.decisions([run.start.run_id for run in runs]):
+        history.setdefault(decision.run_id, []).append(decision)
+    return in_order(tally_rows(runs, history))
+
+
+def assert_counted_in_groups(store: ResultsStore) -> None:
+    """Groups of cohorts counted in one pass are each group counted on its own, as Python counts it."""
+    cohorts = sorted(store.cohorts())
+    groups = [cohorts, *([cohort] for cohort in cohorts), cohorts[::2], [], ["nobody"], ["mon", "nobody"]]
+    for scenario_id in (None, *SCENARIOS):
+        tallies = store.tallies(groups, scenario_id=scenario_id)
+        assert len(tallies) == len(groups)
+        for group, tally in zip(groups, tallies, strict=True):
+            expected = [tallied_in_python(store, cohort, scenario_id) for cohort in group]
+            assert in_order(tally) == in_order(merge_tallies(expected))
+            if len(group) == 1:
+                assert in_order(tally) == in_order(store.tally(cohort=group[0], scenario_id=scenario_id))
+    assert store.tallies([]) == []
 
 
 def counted_in_python(
@@ -146,6 +206,7 @@ def test_the_store_counts_the_room_as_python_does(
         backend.sql("DELETE FROM runs")
         write(store, writes(room, random.Random(seed)))
         assert_same_room(store, tiny)
+        assert_counted_in_groups(store)
     finally:
         store.close()
 
@@ -228,57 +289,149 @@ def test_an_ending_the_model_no_longer_has_is_named_by_its_latest_finish(
         store.close()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+COHORTS = ("mon", "tue", "wed", "thu", "fri")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    room=st.lists(plans, min_size=1, max_size=8),
+    room=st.lists(plans_in(COHORTS), min_size=1, max_size=10),
     seed=st.integers(0, 2**16),
-    cuts=st.lists(st.floats(0, 1), max_size=4),
-    live=st.sampled_from((1, 2, RoomCounter.LIVE)),
-    scenario_id=st.sampled_from((None, "tiny")),
+    cuts=st.lists(st.floats(0, 1), max_size=5),
+    shares=st.sampled_from((1, 2, len(COHORTS))),
+    afresh=st.sampled_from((0, 1, RoomCounter.AFRESH)),
+    scenario_id=st.sampled_from((None, *SCENARIOS)),
 )
 def test_a_room_counted_again_only_where_it_changed_is_the_room_counted_afresh(
     backend: Backend,
-    tiny: Scenario,
     room: list[Plan],
     seed: int,
     cuts: list[float],
-    live: int,
+    shares: int,
+    afresh: int,
     scenario_id: str | None,
 ) -> None:
-    """Between refreshes the room goes on being played, in any cohort; each refresh equals a full count."""
+    """Between reads the room goes on being played: cohorts change, start, stop changing; each read
+    equals a full count. With a range for each cohort, a read counts only cohorts written to since the
+    read before."""
     store = open_store(backend.target)
     try:
         backend.sql("DELETE FROM decisions")
         backend.sql("DELETE FROM runs")
-        rows = writes(room, random.Random(seed))
+        rows = played_in_any_order(room, random.Random(seed))
+        cohort_of = {f"r{number}": plan.cohort for number, plan in enumerate(room)}
         ends = sorted({round(cut * len(rows)) for cut in cuts} | {len(rows)})
         counter = RoomCounter(scenario_id)
-        counter.LIVE = live
+        counter.SHARES, counter.AFRESH = shares, afresh
         done = 0
         for end in [0, *ends]:
             write(store, rows[done:end])
+            written = {cohort_of[row.run_id] for row in rows[done:end]}
             done = end
-            expected = counted_in_python(store, tiny, None, scenario_id)
-            assert read_room(store, [tiny], scenario_id=scenario_id, counter=counter) == expected
+            tally = in_order(counter.tally(store))
+            assert tally == in_order(store.tally(scenario_id=scenario_id))
+            assert tally == tallied_in_python(store, None, scenario_id)
+            if afresh == RoomCounter.AFRESH:
+                assert counter.counted_afresh == 1
+                if shares == len(COHORTS) and end:
+                    assert set(counter.counted) <= written
     finally:
         store.close()
 
 
-def test_an_unchanged_room_is_not_counted_again(backend: Backend, tiny: Scenario) -> None:
+def test_a_room_is_counted_again_where_it_changed_and_nowhere_else(backend: Backend, tiny: Scenario) -> None:
+    """A cohort is counted alone once it changes, the rest of its range or share again only then."""
     store = open_store(backend.target)
     try:
         room = [Plan("tiny", cohort, 0, False, (("first", "blame", False, 35, 55, 45),), 1, None)
-                for cohort in ("mon", "tue", "wed")]  # fmt: skip
+                for cohort in ("mon", "tue", "wed", "thu")]  # fmt: skip
         rows = writes(room, random.Random(0))
-        write(store, rows[:-1])
+        starts, decisions = rows[:4], rows[4:]
+        write(store, starts[:3])
         counter = RoomCounter()
+        counter.SHARES = 2  # of one run each: mon to tue, then wed
         first = read_room(store, [tiny], counter=counter)
         assert read_room(store, [tiny], counter=counter) == first
-        assert counter.counted_together == 1
-        write(store, rows[-1:])  # one cohort changes: it is counted alone from now on
-        assert read_room(store, [tiny], counter=counter) == counted_in_python(store, tiny, None, None)
-        assert read_room(store, [tiny], counter=counter) == counted_in_python(store, tiny, None, None)
-        assert counter.counted_together == 2
+        assert (counter.counted_afresh, counter.counted) == (1, ())
+        # tue starts (counted with the rest of its range), a new cohort starts (alone: it sorts into the
+        # range already cut up), mon starts while thu goes on and tue's decision comes again (which
+        # changes nothing), mon's once more, then wed starts.
+        steps = [
+            ([d for d in decisions if d.run_id == "r1"], ("mon", "tue")),
+            ([starts[3]], ("thu",)),
+            ([d for d in decisions if d.run_id in ("r0", "r1", "r3")], ("mon", "thu")),
+            ([d for d in decisions if d.run_id == "r0"], ()),
+            ([d for d in decisions if d.run_id == "r2"], ("wed",)),
+        ]
+        for step, counted in steps:
+            write(store, step)
+            room_read = read_room(store, [tiny], counter=counter)
+            assert room_read == counted_in_python(store, tiny, None, None)
+            assert (counter.counted_afresh, counter.counted) == (1, counted)
+    finally:
+        store.close()
+
+
+class WrittenBetween:
+    """A store that, when next asked to count, first has `rows` written: as a player would between
+    the counter's look at the cohorts and its count of them."""
+
+    def __init__(self, store: ResultsStore) -> None:
+        self.store = store
+        self.rows: list[RunStart | DecisionRow | RunFinish] = []
+
+    def cohorts(self, *, scenario_id: str | None = None) -> dict[str, tuple[int, int, int]]:
+        return self.store.cohorts(scenario_id=scenario_id)
+
+    def tallies(
+        self, groups: Sequence[Collection[str] | CohortRange], *, scenario_id: str | None = None
+    ) -> list[RoomTally]:
+        write(self.store, self.rows)
+        self.rows = []
+        return self.store.tallies(groups, scenario_id=scenario_id)
+
+
+@pytest.mark.parametrize("at", ["first read", "later read"])
+@pytest.mark.parametrize("cohort", ["mon", "tue", "sun", "zzz"])  # of each range; new in one, after both
+def test_a_write_while_the_room_is_counted_is_counted_at_the_next_read(
+    backend: Backend, at: str, cohort: str
+) -> None:
+    """Whether the count has the write or not (a range counts a new cohort that sorts into it), the next
+    read finds the cohort changed, and every read after it equals a full count."""
+    store = open_store(backend.target)
+    try:
+        room = [Plan("tiny", c, 0, False, (("first", "blame", False, 35, 55, 45),), 1, None)
+                for c in ("mon", "thu", "tue", "wed", cohort)]  # fmt: skip
+        rows = writes(room, random.Random(0))
+        write(store, rows[:4])
+        counter = RoomCounter()
+        counter.SHARES = 2  # mon to thu, tue to wed: "sun" sorts into the first, "tue" is in the second
+        between = WrittenBetween(store)
+        if at == "later read":
+            counter.tally(store)
+            write(store, [row for row in rows if row.run_id == "r0" and isinstance(row, DecisionRow)])
+        between.rows = [row for row in rows if row.run_id == "r4"]
+        counter.tally(between)  # type: ignore[arg-type]
+        for _ in range(2):
+            assert in_order(counter.tally(store)) == in_order(store.tally())
+        assert counter.counted_afresh == 1
+    finally:
+        store.close()
+
+
+def test_a_cohort_that_lost_rows_has_every_cohort_counted_afresh(backend: Backend) -> None:
+    """The store never deletes a row; should someone, a cohort with fewer runs than before cannot be taken
+    away from the running tally (its first run may have gone), so every cohort is counted afresh."""
+    store = open_store(backend.target)
+    try:
+        room = [Plan("tiny", cohort, minute, False, (("first", "blame", False, 35, 55, 45),), 1, None)
+                for cohort, minute in (("mon", 0), ("tue", 1), ("mon", 2))]  # fmt: skip
+        write(store, writes(room, random.Random(0)))
+        counter = RoomCounter()
+        counter.tally(store)
+        backend.sql("DELETE FROM decisions WHERE run_id = 'r0'")
+        backend.sql("DELETE FROM runs WHERE run_id = 'r0'")
+        assert in_order(counter.tally(store)) == in_order(store.tally())
+        assert counter.counted_afresh == 2
     finally:
         store.close()
 
