@@ -69,6 +69,13 @@ async def choose(pilot: Pilot[None], number: int, *, explained: bool = True) -> 
         await pilot.pause()
 
 
+async def to_the_good_debrief(pilot: Pilot[None], shelf: list[Entry]) -> None:
+    """The deadline from the picker: ask first, then tell the client the truth; on to the debrief."""
+    await open_scenario(pilot, shelf, "deadline")
+    await choose(pilot, 1)
+    await choose(pilot, 1)
+
+
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker (reading the store) is done and what it read is drawn."""
     await pilot.app.workers.wait_for_complete()

@@ -17,7 +17,7 @@ from game.screens.play import PlayScreen
 from game.store import open_store
 from game.widgets.earned import COUNTING, EarnedPanel
 from game.widgets.scenario_list import Entry
-from tests.ui.conftest import AppFactory, choose, open_scenario, settle, told
+from tests.ui.conftest import AppFactory, choose, open_scenario, settle, to_the_good_debrief, told
 from tests.ui.test_profile_screen import drawn
 
 
@@ -46,9 +46,7 @@ async def test_a_quick_reckoning_is_on_the_debrief_from_its_first_frame(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await open_scenario(pilot, shelf, "deadline")
-        await choose(pilot, 1)
-        await choose(pilot, 1)
+        await to_the_good_debrief(pilot, shelf)
         assert isinstance(app.screen, DebriefScreen)
         panel = app.screen.query_one(EarnedPanel)
         # No worker ran for it: it was there when the screen was made.
@@ -65,9 +63,7 @@ async def test_a_slow_reckoning_says_counting_then_shows_what_was_earned(
     app = make_app()
     notes = told(app)
     async with app.run_test(size=(100, 40)) as pilot:
-        await open_scenario(pilot, shelf, "deadline")
-        await choose(pilot, 1)
-        await choose(pilot, 1)
+        await to_the_good_debrief(pilot, shelf)
         assert isinstance(app.screen, DebriefScreen)
         panel = app.screen.query_one(EarnedPanel)
         assert COUNTING in flat(drawn(panel))
@@ -90,9 +86,7 @@ async def test_a_failed_reckoning_hides_the_panel_and_says_why(
     app = make_app()
     notes = told(app)
     async with app.run_test(size=(100, 40)) as pilot:
-        await open_scenario(pilot, shelf, "deadline")
-        await choose(pilot, 1)
-        await choose(pilot, 1)
+        await to_the_good_debrief(pilot, shelf)
         await settle(pilot)
         assert isinstance(app.screen, DebriefScreen)
         assert not app.screen.query_one(EarnedPanel).display

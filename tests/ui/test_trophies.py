@@ -17,7 +17,7 @@ from game.widgets.achievements import AchievementList
 from game.widgets.earned import EarnedPanel
 from game.widgets.scenario_list import Entry
 from scoring import load_achievements
-from tests.ui.conftest import AppFactory, choose, open_from_palette, open_scenario, settle, told
+from tests.ui.conftest import AppFactory, choose, open_from_palette, settle, to_the_good_debrief, told
 from tests.ui.test_profile_screen import drawn, record_runs
 
 SnapCompare = Callable[..., bool]
@@ -40,10 +40,8 @@ def flat(text: str) -> str:
 
 
 async def play_the_good_run(pilot: Pilot[None], shelf: list[Entry]) -> None:
-    """The deadline from the picker: ask first, then tell the client the truth; wait for the reckoning."""
-    await open_scenario(pilot, shelf, "deadline")
-    await choose(pilot, 1)
-    await choose(pilot, 1)
+    """The good run of the deadline to its debrief, and wait for the reckoning."""
+    await to_the_good_debrief(pilot, shelf)
     assert isinstance(pilot.app.screen, DebriefScreen)
     await settle(pilot)
 
