@@ -237,26 +237,31 @@ class TightropeApp(App[None]):
             self.push_screen(screen)
 
     def on_play_screen_ended(self, message: PlayScreen.Ended) -> None:
-        # Recorded as soon as the ending is reached (the room's goals count this run), and what it earned
-        # is worked out while the player reads what their last choice did.
         message.stop()
-        engine, state = message.engine, message.state
+        self._ending_reached(message.engine, message.state, message.baseline)
+
+    def _ending_reached(
+        self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None
+    ) -> asyncio.Future[Reckoning]:
+        """Record the finish (the room's goals count this run) and start working out what the run earned,
+        while the player reads what their last choice did; once per run."""
+        if self._earned is not None and self._earned[0] == state:
+            return self._earned[1]
         if self.results is not None:
             self.results.finished(state)
             self._report_results_problem()
-        original = self._debrief_of(engine, message.baseline)
+        original = self._debrief_of(engine, baseline)
         earned = asyncio.ensure_future(asyncio.to_thread(self._reckoner(engine, state, original)))
         self._earned = (state, earned)
+        return earned
 
     async def on_play_screen_finished(self, message: PlayScreen.Finished) -> None:
         from game.screens.debrief import DebriefScreen
         from game.screens.play import PlayScreen
 
         engine, state = message.engine, message.state
-        if self._earned is None or self._earned[0] != state:
-            self.on_play_screen_ended(PlayScreen.Ended(engine, state, message.baseline))
-        assert self._earned is not None
-        earned, self._earned = self._earned[1], None
+        earned = self._ending_reached(engine, state, message.baseline)
+        self._earned = None
         debrief = engine.debrief(state)
         self.profile = self.profile.finished(state.scenario_id, state.scene, debrief.zone, debrief.score)
         self._store_profile()
@@ -314,6 +319,7 @@ class TightropeApp(App[None]):
     results: ResultsLog | None = None
 
     def begin_recording(self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None) -> None:
+        self._earned = None  # a new run: what the last one earned is not this one's, however it was played
         results = self.results_log()
         previous = results.current
         rewound_from = previous.run_id if baseline is not None and previous is not None else None

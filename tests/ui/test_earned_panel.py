@@ -114,3 +114,22 @@ async def test_the_run_is_recorded_finished_as_soon_as_its_ending_is_reached(
         assert "XP" in flat(drawn(app.screen.query_one(EarnedPanel)))
         (again,) = open_store(home / "results.sqlite3").runs(player_id=local_player_id(home))
         assert again.finish == run.finish
+
+
+async def test_a_run_started_over_after_leaving_at_its_ending_is_recorded_as_its_own(
+    make_app: AppFactory, shelf: list[Entry], home: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_scenario(pilot, shelf, "deadline")
+        await choose(pilot, 1)
+        await pilot.press("1", "escape")  # the ending is reached, and the player leaves before the debrief
+        await pilot.pause()
+        await open_scenario(pilot, shelf, "deadline")
+        await pilot.press("n")  # start over: a new run, played the same way
+        await pilot.pause()
+        await choose(pilot, 1)
+        await choose(pilot, 1)
+        assert isinstance(app.screen, DebriefScreen)
+        runs = open_store(home / "results.sqlite3").runs(player_id=local_player_id(home))
+        assert len(runs) == 2 and all(run.finish is not None for run in runs)
