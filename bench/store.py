@@ -5,11 +5,12 @@ bulk through the store's own connection (then the columns the store derives as i
 statements its migration uses); time the dashboard's refreshes at that size — exactly what each refresh
 runs, `game.dashboard.reader.read_room` as `RoomReader` calls it — for one cohort (what a facilitator
 watches) and for every cohort at once, with the `RoomCounter` the dashboard keeps: its first refresh
-(every cohort counted, in a few ranges of cohorts, in one pass; on a store opened once and on one
-opened for the read), and those after it as the room plays, which count again only the cohorts written
-to: a cohort of the store starting to play (with the rest of its range or share), a new cohort
-starting, one cohort playing on, many at once. Then the parts of a refresh, what `tightrope report`
-counts (every cohort together) and what `--format json` reads (every player listed), and, for
+(every cohort counted together; on a store opened once and on one opened for the read), the count in a
+few ranges of cohorts it makes after that refresh and before the next (not a refresh: nobody waits for
+it), and the refreshes after it as the room plays, which count again only the cohorts written to: a
+cohort of the store starting to play (with the rest of its range or share), a new cohort starting,
+one cohort playing on, many at once. Then the parts of a refresh, what `tightrope report` counts
+(every cohort together) and what `--format json` reads (every player listed), and, for
 comparison, the room read row by row and counted in Python as the dashboard did before the store
 counted it. Then 200 writers at once, each a process with a store of its own as each served player has,
 play runs into it, and every row is counted after: not one write may be lost.
@@ -202,9 +203,10 @@ def time_refresh(
     it opened once and keeps (and on one opened for the read, as a new dashboard's first refresh).
 
     For every cohort, with the `RoomCounter` that `RoomReader` keeps from one refresh to the next: its
-    first refresh (every cohort counted, in ranges) and those as the room plays (`live_refreshes`). Then
-    the parts of a refresh: finding the cohorts that have changed (`cohorts`), counting one again, or
-    every cohort (in ranges as a first refresh does, or together as `tightrope report` does), the players
+    first refresh (every cohort counted together) and those as the room plays (`live_refreshes`), after
+    the ranges it counts between the first refresh and the next (`prepare`, timed but not a refresh).
+    Then the parts of a refresh: finding the cohorts that have changed (`cohorts`), counting one again, or
+    every cohort (in ranges, or together as `tightrope report` does), the players
     it lists (`runs_now`) and the report made of them in Python (`report_of`); then what
     `report --format json` reads (every player), and the room read row by row and counted in Python, as
     the dashboard did before the store counted it. Returns the refreshes, then the rest.
@@ -216,15 +218,25 @@ def time_refresh(
         assert sum(len(s.players) for s in room.scenarios) == COHORT_SIZE * len(scenarios)
         one = median_seconds(lambda: read_room(store, scenarios, cohort=cohort, players=LISTED), repeat)
         afresh = median_seconds(
-            lambda: read_room(store, scenarios, players=LISTED, counter=RoomCounter()), repeat
+            lambda: read_room(store, scenarios, players=LISTED, counter=RoomCounter(first_together=True)),
+            repeat,
         )
 
         def on_a_store_opened_for_the_read() -> None:
             reader = open_store(target)
             try:
-                read_room(reader, scenarios, players=LISTED, counter=RoomCounter())
+                read_room(reader, scenarios, players=LISTED, counter=RoomCounter(first_together=True))
             finally:
                 reader.close()
+
+        def preparing() -> float:
+            counter = RoomCounter(first_together=True)
+            counter.tally(store)
+            began = time.perf_counter()
+            counter.prepare(store)
+            return time.perf_counter() - began
+
+        prepare = statistics.median(preparing() for _ in range(repeat))
 
         fresh = median_seconds(on_a_store_opened_for_the_read, repeat)
         live = live_refreshes(store, scenarios, players, repeat)
@@ -255,13 +267,14 @@ def time_refresh(
     refreshes = {
         "one cohort": one,
         **live,
-        "every cohort, first refresh (every cohort counted, in ranges)": afresh,
+        "every cohort, first refresh (every cohort counted together)": afresh,
         "every cohort, first refresh on a store opened for the read": fresh,
     }
     others = {
         "part of a refresh: the cohorts that have changed (cohorts)": changed,
         "part of a refresh: one cohort counted again (tallies)": again,
-        "part of a first refresh: every cohort counted, in ranges (RoomCounter.tally)": in_ranges,
+        "between the first refresh and the next: every cohort counted in ranges (prepare)": prepare,
+        "every cohort counted in ranges, as after a failed read (RoomCounter.tally)": in_ranges,
         "part of a refresh: players listed (runs_now)": listing,
         "part of a refresh: report made in Python (report_of)": reporting,
         "every cohort counted together, as `tightrope report` does (tally)": together,
@@ -288,8 +301,9 @@ def live_refreshes(
     at once. Each refresh counts again only the cohorts written to (and, for one that starts, the rest of
     its range or share of the room). Returns the median seconds of each.
     """
-    counter = RoomCounter()
+    counter = RoomCounter(first_together=True)
     read_room(store, scenarios, players=LISTED, counter=counter)
+    counter.prepare(store)  # as the dashboard does after its first refresh
     scenario = scenarios[0]
     cohorts = players // COHORT_SIZE
     playing: list[str] = []
@@ -323,7 +337,7 @@ def live_refreshes(
     many = MANY.format(len(playing))
     for _ in range(repeat):
         refresh(many, playing)
-    assert counter.counted_afresh == 1
+    assert counter.counted_afresh == 2  # the first refresh, and the ranges prepared after it
     return {label: statistics.median(seconds) for label, seconds in times.items()}
 
 

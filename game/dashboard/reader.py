@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from dataclasses import replace
 
 from game.roomreport import RoomReport, RoomRewardsReader, RunningTally, read_rows, report_of
 from game.scenario.models import Scenario
-from game.store import ResultsStore
+from game.store import ResultsStore, StoreError
 from game.store.base import CohortRange, RoomTally
 from scoring.challenges import Challenge
 
@@ -58,7 +59,8 @@ class RoomCounter:
     """The tally of every cohort (of one scenario, or all), counted again at each read only where it
     has changed.
 
-    The first read counts the room in a few ranges of cohorts (`SHARES`, of about as many runs and
+    The first read (or, with `first_together`, the one `prepare` makes after a first read that counted
+    the room as one) counts the room in a few ranges of cohorts (`SHARES`, of about as many runs and
     decisions each), every range in one pass. From then on a cohort that has changed is counted by
     itself: the first time, with the other cohorts of its range or share counted again without it, in
     smaller shares (so that the next of them to start changing has fewer counted with it); after that,
@@ -83,8 +85,11 @@ class RoomCounter:
     AFRESH = 100
     """How many changed cohorts are counted again by themselves; more, and every cohort is counted afresh."""
 
-    def __init__(self, scenario_id: str | None = None) -> None:
+    def __init__(self, scenario_id: str | None = None, *, first_together: bool = False) -> None:
+        """With `first_together`, the first read counts the room as one, which is quickest, and leaves the
+        ranges to `prepare`, which a dashboard runs after its first refresh (not in one)."""
         self.scenario_id = scenario_id
+        self.first_together = first_together
         self._seen: dict[str, tuple[int, int, int]] | None = None
         self._ranges: list[tuple[CohortRange, RoomTally | None]] = []
         """The first read's ranges, each with its tally until one of its cohorts changes and the rest of
@@ -102,6 +107,10 @@ class RoomCounter:
 
     def tally(self, store: ResultsStore) -> RoomTally:
         """The tally now; raises StoreError (and counts every cohort afresh next time)."""
+        if self.first_together and self.counted_afresh == 0:
+            tally = store.tally(scenario_id=self.scenario_id)
+            self.counted_afresh, self.counted = 1, ()
+            return tally
         now = store.cohorts(scenario_id=self.scenario_id)
         seen, self._seen = self._seen, None
         changed = (
@@ -113,6 +122,18 @@ class RoomCounter:
             self._count_again(store, now, changed)
         self._seen = now
         return self._total.tally()
+
+    @property
+    def prepared(self) -> bool:
+        """Whether the next read counts only what has changed since the last."""
+        return self._seen is not None
+
+    def prepare(self, store: ResultsStore) -> None:
+        """Count the room in ranges now, if the next read would have to; raises StoreError."""
+        if self._seen is None:
+            now = store.cohorts(scenario_id=self.scenario_id)
+            self._count_afresh(store, now)
+            self._seen = now
 
     def _count_afresh(self, store: ResultsStore, now: Mapping[str, tuple[int, int, int]]) -> None:
         ranges = [CohortRange(cut[0], cut[-1]) for cut in _cut(list(now), now, self.SHARES)]
@@ -218,7 +239,7 @@ class RoomReader:
         self.scenario_id = scenario_id
         self.challenges = tuple(challenges)
         self._rewards: RoomRewardsReader | None = None  # made on the reader's thread: it keeps built runs
-        self._counter = RoomCounter(scenario_id) if cohort is None else None
+        self._counter = RoomCounter(scenario_id, first_together=True) if cohort is None else None
 
     def _read(self) -> RoomReport:
         if self._store is None:
@@ -242,7 +263,17 @@ class RoomReader:
 
     async def report(self) -> RoomReport:
         """The room as the store has it now; raises StoreError, and opens the store again next time."""
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._read)
+        report = await asyncio.get_running_loop().run_in_executor(self._thread, self._read)
+        if self._counter is not None and not self._counter.prepared:
+            # On the reader's thread, after this refresh and before the next: the ranges that let later
+            # refreshes count only what has changed take longer to count than the room as one.
+            self._thread.submit(self._prepare)
+        return report
+
+    def _prepare(self) -> None:
+        if self._store is not None and self._counter is not None:
+            with contextlib.suppress(StoreError):  # the next refresh counts afresh, and says why if it fails
+                self._counter.prepare(self._store)
 
     def _close_store(self) -> None:
         if self._store is not None:

@@ -436,6 +436,57 @@ def test_a_cohort_that_lost_rows_has_every_cohort_counted_afresh(backend: Backen
         store.close()
 
 
+def test_a_first_read_together_then_ranges_prepared_between_reads(backend: Backend, tiny: Scenario) -> None:
+    """A dashboard's first refresh counts the room as one; the ranges are counted after it (`prepare`), so
+    the next refresh counts only the cohort that changed. Unprepared, the next read counts afresh."""
+    store = open_store(backend.target)
+    try:
+        room = [Plan("tiny", cohort, 0, False, (("first", "blame", False, 35, 55, 45),), 1, None)
+                for cohort in ("mon", "tue", "wed")]  # fmt: skip
+        rows = writes(room, random.Random(0))
+        starts, decisions = rows[:3], rows[3:]
+        write(store, starts)
+        counter = RoomCounter(first_together=True)
+        counter.SHARES = 2
+        assert in_order(counter.tally(store)) == in_order(store.tally())
+        assert not counter.prepared and counter.counted_afresh == 1
+        counter.prepare(store)
+        assert counter.prepared
+        write(store, [d for d in decisions if d.run_id == "r2"])  # wed plays
+        assert in_order(counter.tally(store)) == in_order(store.tally())
+        assert (counter.counted_afresh, counter.counted) == (2, ("wed",))
+
+        unprepared = RoomCounter(first_together=True)
+        unprepared.tally(store)
+        write(store, [d for d in decisions if d.run_id == "r1"])  # tue plays
+        assert in_order(unprepared.tally(store)) == in_order(store.tally())
+        assert (unprepared.counted_afresh, unprepared.counted) == (2, ())
+    finally:
+        store.close()
+
+
+def test_the_dashboard_prepares_its_counter_after_its_first_refresh(backend: Backend, tiny: Scenario) -> None:
+    store = open_store(backend.target)
+    try:
+        planned = [Plan("tiny", cohort, 0, False, (), 1, None) for cohort in ("mon", "tue")]
+        write(store, writes(planned, random.Random(0)))
+    finally:
+        store.close()
+    reader = RoomReader(lambda: open_store(backend.target), [tiny])
+    try:
+
+        async def two_refreshes() -> None:
+            await reader.report()
+            await reader.report()
+
+        asyncio.run(two_refreshes())
+        counter = reader._counter
+        assert counter is not None and counter.prepared and counter.counted_afresh == 2
+        assert counter.counted == ()  # the second refresh found nothing changed: it counted nothing
+    finally:
+        reader.close()
+
+
 def test_the_dashboard_lists_the_latest_players_and_counts_achievements_only_for_a_room(
     backend: Backend, tiny: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
