@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from game.app import TightropeApp
 from game.identity import local_player_id
 from game.roomreport import Reckoning
 from game.screens.debrief import DebriefScreen
 from game.screens.play import PlayScreen
-from game.store import open_store
+from game.store import RunRow, open_store
 from game.widgets.earned import COUNTING, EarnedPanel
 from game.widgets.scenario_list import Entry
 from tests.ui.conftest import AppFactory, choose, open_scenario, settle, to_the_good_debrief, told
@@ -96,23 +97,32 @@ async def test_a_failed_reckoning_hides_the_panel_and_says_why(
         assert not isinstance(app.screen, DebriefScreen)
 
 
+async def to_the_good_ending(pilot: Pilot[None], shelf: list[Entry]) -> None:
+    """The deadline's good run to its last choice: what it did is on screen, the debrief not yet."""
+    await open_scenario(pilot, shelf, "deadline")
+    await choose(pilot, 1)
+    await pilot.press("1")
+    await pilot.pause()
+
+
+def recorded(home: Path) -> list[RunRow]:
+    return open_store(home / "results.sqlite3").runs(player_id=local_player_id(home))
+
+
 async def test_the_run_is_recorded_finished_as_soon_as_its_ending_is_reached(
     make_app: AppFactory, shelf: list[Entry], home: Path
 ) -> None:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await open_scenario(pilot, shelf, "deadline")
-        await choose(pilot, 1)
-        await pilot.press("1")  # the last choice: its explanation is on screen, the debrief not yet
-        await pilot.pause()
+        await to_the_good_ending(pilot, shelf)
         assert isinstance(app.screen, PlayScreen) and app.screen.explaining
-        (run,) = open_store(home / "results.sqlite3").runs(player_id=local_player_id(home))
+        (run,) = recorded(home)
         assert run.finish is not None and run.finish.ending_scene == "calm-end"
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DebriefScreen)
         assert "XP" in flat(drawn(app.screen.query_one(EarnedPanel)))
-        (again,) = open_store(home / "results.sqlite3").runs(player_id=local_player_id(home))
+        (again,) = recorded(home)
         assert again.finish == run.finish
 
 
@@ -121,9 +131,8 @@ async def test_a_run_started_over_after_leaving_at_its_ending_is_recorded_as_its
 ) -> None:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await open_scenario(pilot, shelf, "deadline")
-        await choose(pilot, 1)
-        await pilot.press("1", "escape")  # the ending is reached, and the player leaves before the debrief
+        await to_the_good_ending(pilot, shelf)
+        await pilot.press("escape")  # and the player leaves before the debrief
         await pilot.pause()
         await open_scenario(pilot, shelf, "deadline")
         await pilot.press("n")  # start over: a new run, played the same way
@@ -131,5 +140,5 @@ async def test_a_run_started_over_after_leaving_at_its_ending_is_recorded_as_its
         await choose(pilot, 1)
         await choose(pilot, 1)
         assert isinstance(app.screen, DebriefScreen)
-        runs = open_store(home / "results.sqlite3").runs(player_id=local_player_id(home))
+        runs = recorded(home)
         assert len(runs) == 2 and all(run.finish is not None for run in runs)
