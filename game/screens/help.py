@@ -31,15 +31,15 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("1-9", "take that choice"),
             ("↑ ↓  then Enter", "take the highlighted choice"),
-            ("PgUp PgDn", "scroll a long scene"),
-            ("Enter", "continue after an explanation"),
+            ("PgUp PgDn", "scroll a long scene, or what your choice did"),
+            ("Enter or Space", "continue after an explanation (↑ ↓ scroll it)"),
             ("Esc", "back to the scenarios (your progress is saved)"),
         ),
     ),
     (
         "Debrief",
         (
-            ("↑ ↓  then Enter", "rewind: play on from before that decision"),
+            ("Tab, ↑ ↓, Enter", "rewind: play on from before that timeline decision"),
             ("r", "replay from the start"),
             ("s or Esc", "try another scenario"),
         ),
