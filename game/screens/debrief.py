@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +22,7 @@ from game.text import printable
 from game.widgets.challenges import ChallengePanel
 from game.widgets.earned import EarnedPanel
 from game.widgets.key_footer import KeyFooter
+from game.widgets.labelled import LabelledRows, Row
 from game.widgets.meters import MeterBar
 from game.widgets.symbols import TONE_WORDS, arrow, signed, zone_title
 from game.widgets.timeline import Timeline
@@ -102,7 +102,7 @@ class DebriefScreen(Screen[None]):
                 with Vertical(id="final-meters"):
                     for meter in METER_NAMES:
                         yield MeterBar(meter, id=f"final-{meter}")
-                yield Static(self._summary(), id="debrief-summary")
+                yield LabelledRows(self._summary(), id="debrief-summary")
             yield Timeline(self.debrief.timeline, id="timeline")
         yield KeyFooter()
 
@@ -157,21 +157,18 @@ class DebriefScreen(Screen[None]):
                 text.append(f", ending “{printable(original.ending_title)}” → this one")
         return text
 
-    def _summary(self) -> Table:
+    def _summary(self) -> list[Row]:
         debrief = self.debrief
-        table = Table.grid(padding=(0, 1), expand=True)
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1)
-        table.add_row("Zone", Text(debrief.zone.description))
+        rows: list[Row] = [("Zone", Text(debrief.zone.description))]
         if debrief.strongest is not None:
-            table.add_row("Strongest", self._decision(debrief.strongest))
+            rows.append(("Strongest", self._decision(debrief.strongest)))
         if debrief.weakest is not None and debrief.weakest is not debrief.strongest:
-            table.add_row("Weakest", self._decision(debrief.weakest))
+            rows.append(("Weakest", self._decision(debrief.weakest)))
         practised = ", ".join(
             t.principle.name + (f" ×{t.times}" if t.times > 1 else "") for t in debrief.principles
         )
-        table.add_row("Practised", Text(practised or "none"))
-        return table
+        rows.append(("Practised", Text(practised or "none")))
+        return rows
 
     def _decision(self, record: DecisionRecord) -> Text:
         number = self.debrief.timeline.index(record) + 1

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.table import Table
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
+
+from game.widgets.labelled import LabelledView, Row
 
 # What was earned is worked out elsewhere (game.roomreport, on a worker); this only draws it.
 if TYPE_CHECKING:
@@ -37,37 +36,32 @@ def level_line(rewards: RunRewards) -> Text:
     return line
 
 
-class EarnedPanel(Widget):
+class EarnedPanel(LabelledView):
     """Says it is counting until the reckoning arrives (`show`), then what the run earned."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"earned-panel--title", "earned-panel--new", "earned-panel--dim"}
-
-    reckoning: reactive[Reckoning | None] = reactive(None, layout=True)
+    LABEL_COMPONENT = "earned-panel--title"
 
     def __init__(self, reckoning: Reckoning | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.set_reactive(EarnedPanel.reckoning, reckoning)
+        self.reckoning = reckoning
 
     def show(self, reckoning: Reckoning) -> None:
         self.reckoning = reckoning
+        self.relayout()
 
-    def render(self) -> Table:
-        style = self.get_component_rich_style
-        table = Table.grid(padding=(0, 2, 0, 0), expand=True)
-        table.add_column(no_wrap=True, style=style("earned-panel--title"))
-        table.add_column(ratio=1)
+    def rows(self) -> list[Row]:
+        dim = self.get_component_rich_style("earned-panel--dim")
         reckoning = self.reckoning
         if reckoning is None:
-            table.add_row("Earned this run", Text(COUNTING, style=style("earned-panel--dim")))
-            return table
+            return [("Earned this run", Text(COUNTING, style=dim))]
         rewards = reckoning.rewards
         if rewards is None:
             why = f"your record could not be read: {reckoning.problem}" if reckoning.problem else ""
-            table.add_row("Earned this run", Text(f"not counted: {why}", style=style("earned-panel--dim")))
-            return table
-        table.add_row("Earned this run", xp_line(rewards))
+            return [("Earned this run", Text(f"not counted: {why}", style=dim))]
+        rows: list[Row] = [("Earned this run", xp_line(rewards))]
         if rewards.new:
-            names = Text("★ " + " · ".join(a.name for a in rewards.new), style=style("earned-panel--new"))
-            table.add_row("", names)
-        table.add_row("", level_line(rewards))
-        return table
+            names = " · ".join(a.name for a in rewards.new)
+            rows.append(("", Text(f"★ {names}", style=self.get_component_rich_style("earned-panel--new"))))
+        rows.append(("", level_line(rewards)))
+        return rows

@@ -11,17 +11,15 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.geometry import Size
-from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from game.text import printable
-from game.widgets.labelled import Row, labelled
+from game.widgets.labelled import LabelledView, Row
 from game.widgets.symbols import change_class, change_text
 from scoring import Explanation
 
 
-class ExplanationView(Widget):
+class ExplanationView(LabelledView):
     """Renders an `Explanation` after the player's choice; all text is shown literally, never as markup."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -31,6 +29,7 @@ class ExplanationView(Widget):
         "explanation-view--heading",
         "explanation-view--muted",
     }
+    LABEL_COMPONENT = "explanation-view--heading"
 
     def __init__(
         self,
@@ -44,29 +43,15 @@ class ExplanationView(Widget):
         self.choice_text = choice_text
         self.explanation = explanation
         self.timed_out = timed_out
-        self._drawn: tuple[int, Text] | None = None
 
     def show(self, choice_text: str, explanation: Explanation, *, timed_out: bool = False) -> None:
         self.choice_text, self.explanation, self.timed_out = choice_text, explanation, timed_out
-        self._drawn = None
-        self.refresh(layout=True)
+        self.relayout()
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        # Laid out at exactly this width, so measuring is drawing: one Text, made once per width.
-        return len(self._text(width).plain.split("\n"))
-
-    def render(self) -> Text:
-        return self._text(self.size.width)
-
-    def _text(self, width: int) -> Text:
-        if self._drawn is None or self._drawn[0] != width:
-            self._drawn = (width, self._lay_out(width))
-        return self._drawn[1]
-
-    def _lay_out(self, width: int) -> Text:
+    def rows(self) -> list[Row]:
         explanation = self.explanation
         if explanation is None:
-            return Text()
+            return []
         style = self.get_component_rich_style
         muted = style("explanation-view--muted")
         chose = "The timer chose" if self.timed_out else "You chose"
@@ -92,7 +77,7 @@ class ExplanationView(Widget):
         if explanation.notes:
             rows.append(None)
         rows += [("Note", Text(printable(note))) for note in explanation.notes]
-        return labelled(rows, width, self.app.console, label_style=style("explanation-view--heading"))
+        return rows
 
 
 class ExplanationPanel(VerticalScroll, can_focus=False):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.text import Text
+from typing import ClassVar
 
-from game.widgets.labelled import labelled
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from game.widgets.labelled import LabelledView, Row, labelled
 
 CONSOLE = Console(width=200)
 
@@ -40,3 +44,37 @@ def test_the_words_keep_their_styles_and_the_label_takes_its_own() -> None:
     text = labelled([("Why", Text("because", style="italic"))], 30, CONSOLE, label_style="bold")
     styles = {text.plain[span.start : span.end]: str(span.style) for span in text.spans}
     assert styles["Why"] == "bold" and styles["because"] == "italic"
+
+
+class Headed(LabelledView):
+    DEFAULT_CSS = "Headed { height: auto; } Headed > .headed--label { color: $primary; }"
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"headed--label"}
+    LABEL_COMPONENT = "headed--label"
+
+    def rows(self) -> list[Row]:
+        return [("Why", Text("because the words wrap beside the label"))]
+
+
+class OneView(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Headed()
+
+
+def label_colour(view: LabelledView) -> str | None:
+    (label, *_) = [span for span in view.render().spans if span.start == 0]
+    style = label.style
+    assert isinstance(style, Style) and style.color is not None
+    return style.color.name
+
+
+async def test_a_view_is_measured_at_its_width_and_redrawn_in_a_new_theme() -> None:
+    app = OneView()
+    async with app.run_test(size=(30, 6)) as pilot:
+        app.theme = "textual-dark"
+        await pilot.pause()
+        view = app.query_one(Headed)
+        assert view.size.height == 2  # 39 characters of words in the 25 left beside the label
+        dark = label_colour(view)
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert label_colour(view) != dark
