@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
@@ -205,9 +206,9 @@ def time_refresh(
     For every cohort, with the `RoomCounter` that `RoomReader` keeps from one refresh to the next: its
     first refresh (every cohort counted together) and those as the room plays (`live_refreshes`), after
     the ranges it counts between the first refresh and the next (`prepare`, timed but not a refresh).
-    Then the parts of a refresh: finding the cohorts that have changed (`cohorts`), counting one again, or
-    every cohort (in ranges, or together as `tightrope report` does), the players
-    it lists (`runs_now`) and the report made of them in Python (`report_of`); then what
+    Then the parts of a refresh: finding the cohorts that have changed (`cohorts`), counting one again or
+    every cohort together (as `tightrope report` does), the players it lists (`runs_now`) and the report
+    made of them in Python (`report_of`); then what
     `report --format json` reads (every player), and the room read row by row and counted in Python, as
     the dashboard did before the store counted it. Returns the refreshes, then the rest.
     """
@@ -217,34 +218,23 @@ def time_refresh(
         room = read_room(store, scenarios, cohort=cohort, players=LISTED)
         assert sum(len(s.players) for s in room.scenarios) == COHORT_SIZE * len(scenarios)
         one = median_seconds(lambda: read_room(store, scenarios, cohort=cohort, players=LISTED), repeat)
-        afresh = median_seconds(
-            lambda: read_room(store, scenarios, players=LISTED, counter=RoomCounter(first_together=True)),
-            repeat,
-        )
+        every = partial(read_room, store, scenarios, players=LISTED)
+        whole = median_seconds(lambda: every(counter=RoomCounter()), repeat)
 
         def on_a_store_opened_for_the_read() -> None:
             reader = open_store(target)
             try:
-                read_room(reader, scenarios, players=LISTED, counter=RoomCounter(first_together=True))
+                read_room(reader, scenarios, players=LISTED, counter=RoomCounter())
             finally:
                 reader.close()
 
-        def preparing() -> float:
-            counter = RoomCounter(first_together=True)
-            counter.tally(store)
-            began = time.perf_counter()
-            counter.prepare(store)
-            return time.perf_counter() - began
-
-        prepare = statistics.median(preparing() for _ in range(repeat))
-
+        prepare = median_seconds(lambda: RoomCounter().prepare(store), repeat)
         fresh = median_seconds(on_a_store_opened_for_the_read, repeat)
         live = live_refreshes(store, scenarios, players, repeat)
         tally = store.tally()
         listed = store.runs_now(latest=LISTED)
         changed = median_seconds(store.cohorts, repeat)
         again = median_seconds(lambda: store.tallies([[cohort]]), repeat)
-        in_ranges = median_seconds(lambda: RoomCounter().tally(store), repeat)
         together = median_seconds(store.tally, repeat)
         listing = median_seconds(lambda: store.runs_now(latest=LISTED), repeat)
         reporting = median_seconds(lambda: report_of(tally, listed, scenarios), repeat)
@@ -262,19 +252,20 @@ def time_refresh(
         assert replace_players(counted_in_python[0]) == replace_players(full)
         counter = RoomCounter()
         assert read_room(store, scenarios, counter=counter) == full
+        counter.prepare(store)
+        assert read_room(store, scenarios, counter=counter) == full
     finally:
         store.close()
     refreshes = {
         "one cohort": one,
         **live,
-        "every cohort, first refresh (every cohort counted together)": afresh,
+        "every cohort, first refresh (every cohort counted together)": whole,
         "every cohort, first refresh on a store opened for the read": fresh,
     }
     others = {
         "part of a refresh: the cohorts that have changed (cohorts)": changed,
         "part of a refresh: one cohort counted again (tallies)": again,
         "between the first refresh and the next: every cohort counted in ranges (prepare)": prepare,
-        "every cohort counted in ranges, as after a failed read (RoomCounter.tally)": in_ranges,
         "part of a refresh: players listed (runs_now)": listing,
         "part of a refresh: report made in Python (report_of)": reporting,
         "every cohort counted together, as `tightrope report` does (tally)": together,
@@ -301,7 +292,7 @@ def live_refreshes(
     at once. Each refresh counts again only the cohorts written to (and, for one that starts, the rest of
     its range or share of the room). Returns the median seconds of each.
     """
-    counter = RoomCounter(first_together=True)
+    counter = RoomCounter()
     read_room(store, scenarios, players=LISTED, counter=counter)
     counter.prepare(store)  # as the dashboard does after its first refresh
     scenario = scenarios[0]

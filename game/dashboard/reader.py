@@ -59,9 +59,10 @@ class RoomCounter:
     """The tally of every cohort (of one scenario, or all), counted again at each read only where it
     has changed.
 
-    The first read (or, with `first_together`, the one `prepare` makes after a first read that counted
-    the room as one) counts the room in a few ranges of cohorts (`SHARES`, of about as many runs and
-    decisions each), every range in one pass. From then on a cohort that has changed is counted by
+    A read with nothing counted before (the first, or the one after a failed read) counts the room as
+    one, which is quickest. `prepare`, which a dashboard runs after such a read and before the next,
+    counts it again in a few ranges of cohorts (`SHARES`, of about as many runs and decisions each), every
+    range in one pass. From then on a cohort that has changed is counted by
     itself: the first time, with the other cohorts of its range or share counted again without it, in
     smaller shares (so that the next of them to start changing has fewer counted with it); after that,
     alone. So each read counts, in one pass, only the cohorts that have changed and the rest of the
@@ -78,21 +79,18 @@ class RoomCounter:
     """
 
     SHARES = 4
-    """How many ranges the first read counts the room in, and shares the rest of a range or share is cut
-    into when one of its cohorts starts to change. Measured at 10,000 players: four make a first read
-    about a sixth slower than counting the room as one (each cohort on its own: five times slower),
+    """How many ranges `prepare` counts the room in, and shares the rest of a range or share is cut
+    into when one of its cohorts starts to change. Measured at 10,000 players: four take
+    about a sixth longer than counting the room as one (each cohort on its own: five times slower),
     and a cohort that starts has at most a quarter of the room counted again with it."""
     AFRESH = 100
     """How many changed cohorts are counted again by themselves; more, and every cohort is counted afresh."""
 
-    def __init__(self, scenario_id: str | None = None, *, first_together: bool = False) -> None:
-        """With `first_together`, the first read counts the room as one, which is quickest, and leaves the
-        ranges to `prepare`, which a dashboard runs after its first refresh (not in one)."""
+    def __init__(self, scenario_id: str | None = None) -> None:
         self.scenario_id = scenario_id
-        self.first_together = first_together
         self._seen: dict[str, tuple[int, int, int]] | None = None
         self._ranges: list[tuple[CohortRange, RoomTally | None]] = []
-        """The first read's ranges, each with its tally until one of its cohorts changes and the rest of
+        """The ranges `prepare` counted, each with its tally until one of its cohorts changes and the rest of
         it is cut into shares."""
         self._shares: dict[int, tuple[frozenset[str], RoomTally]] = {}
         self._share_of: dict[str, int] = {}
@@ -100,23 +98,20 @@ class RoomCounter:
         self._numbers = itertools.count()
         self._total = RunningTally()
         self.counted_afresh = 0
-        """How many reads have counted every cohort: for tests and the bench."""
+        """How many times every cohort was counted (as one, or in ranges): for tests and the bench."""
         self.counted: tuple[str, ...] = ()
         """The cohorts the last read counted again (none if it counted every cohort): for tests and the
         bench."""
 
     def tally(self, store: ResultsStore) -> RoomTally:
-        """The tally now; raises StoreError (and counts every cohort afresh next time)."""
-        if self.first_together and self.counted_afresh == 0:
-            tally = store.tally(scenario_id=self.scenario_id)
-            self.counted_afresh, self.counted = 1, ()
-            return tally
+        """The tally now; raises StoreError (and counts the room as one next time)."""
+        if self._seen is None:
+            self.counted_afresh, self.counted = self.counted_afresh + 1, ()
+            return store.tally(scenario_id=self.scenario_id)
         now = store.cohorts(scenario_id=self.scenario_id)
         seen, self._seen = self._seen, None
-        changed = (
-            [] if seen is None else sorted(c for c in now.keys() | seen.keys() if now.get(c) != seen.get(c))
-        )
-        if seen is None or len(changed) > self.AFRESH or any(_fewer(now.get(c), n) for c, n in seen.items()):
+        changed = sorted(c for c in now.keys() | seen.keys() if now.get(c) != seen.get(c))
+        if len(changed) > self.AFRESH or any(_fewer(now.get(c), n) for c, n in seen.items()):
             self._count_afresh(store, now)
         else:
             self._count_again(store, now, changed)
@@ -129,7 +124,7 @@ class RoomCounter:
         return self._seen is not None
 
     def prepare(self, store: ResultsStore) -> None:
-        """Count the room in ranges now, if the next read would have to; raises StoreError."""
+        """Count the room in ranges, so that the next read counts only what changes; raises StoreError."""
         if self._seen is None:
             now = store.cohorts(scenario_id=self.scenario_id)
             self._count_afresh(store, now)
@@ -156,7 +151,7 @@ class RoomCounter:
             {n for n in map(range_of, starting) if n is not None and self._ranges[n][1] is not None}
         )
         # The others of those ranges and shares are counted again, in smaller shares; a cohort in none
-        # (one new since the first read, between its ranges) starts alone.
+        # (one new since `prepare`, between its ranges) starts alone.
         others: dict[tuple[bool, int | None], list[str]] = {(False, n): [] for n in ranges}
         others.update({(True, n): [] for n in shares})
         again = set(changed)
@@ -186,8 +181,8 @@ class RoomCounter:
         self.counted = tuple(sorted({*changed, *(cohort for piece in pieces for cohort in piece)}))
 
     def _range_of(self, now: Mapping[str, tuple[int, int, int]]) -> Callable[[str], int | None]:
-        """Which of the first read's ranges a cohort is in, by the store's order of names (`now`'s): none
-        for one that sorts between two ranges, or before or after all of them."""
+        """Which of the ranges `prepare` counted a cohort is in, by the store's order of names (`now`'s):
+        none for one that sorts between two ranges, or before or after all of them."""
         order = {cohort: n for n, cohort in enumerate(now)}
         firsts = [order[r.first] for r, _ in self._ranges]
         lasts = [order[r.last] for r, _ in self._ranges]
@@ -239,7 +234,7 @@ class RoomReader:
         self.scenario_id = scenario_id
         self.challenges = tuple(challenges)
         self._rewards: RoomRewardsReader | None = None  # made on the reader's thread: it keeps built runs
-        self._counter = RoomCounter(scenario_id, first_together=True) if cohort is None else None
+        self._counter = RoomCounter(scenario_id) if cohort is None else None
 
     def _read(self) -> RoomReport:
         if self._store is None:

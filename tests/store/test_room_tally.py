@@ -323,7 +323,7 @@ def test_a_room_counted_again_only_where_it_changed_is_the_room_counted_afresh(
         counter = RoomCounter(scenario_id)
         counter.SHARES, counter.AFRESH = shares, afresh
         done = 0
-        for end in [0, *ends]:
+        for step, end in enumerate([0, *ends]):
             write(store, rows[done:end])
             written = {cohort_of[row.run_id] for row in rows[done:end]}
             done = end
@@ -331,9 +331,10 @@ def test_a_room_counted_again_only_where_it_changed_is_the_room_counted_afresh(
             assert tally == in_order(store.tally(scenario_id=scenario_id))
             assert tally == tallied_in_python(store, None, scenario_id)
             if afresh == RoomCounter.AFRESH:
-                assert counter.counted_afresh == 1
+                assert counter.counted_afresh == (1 if step == 0 else 2)  # as one, then in ranges (below)
                 if shares == len(COHORTS) and end:
                     assert set(counter.counted) <= written
+            counter.prepare(store)  # as the dashboard does after a read that counted the room as one
     finally:
         store.close()
 
@@ -350,8 +351,9 @@ def test_a_room_is_counted_again_where_it_changed_and_nowhere_else(backend: Back
         counter = RoomCounter()
         counter.SHARES = 2  # of one run each: mon to tue, then wed
         first = read_room(store, [tiny], counter=counter)
+        counter.prepare(store)
         assert read_room(store, [tiny], counter=counter) == first
-        assert (counter.counted_afresh, counter.counted) == (1, ())
+        assert (counter.counted_afresh, counter.counted) == (2, ())
         # tue starts (counted with the rest of its range), a new cohort starts (alone: it sorts into the
         # range already cut up), mon starts while thu goes on and tue's decision comes again (which
         # changes nothing), mon's once more, then wed starts.
@@ -366,7 +368,7 @@ def test_a_room_is_counted_again_where_it_changed_and_nowhere_else(backend: Back
             write(store, step)
             room_read = read_room(store, [tiny], counter=counter)
             assert room_read == counted_in_python(store, tiny, None, None)
-            assert (counter.counted_afresh, counter.counted) == (1, counted)
+            assert (counter.counted_afresh, counter.counted) == (2, counted)
     finally:
         store.close()
 
@@ -406,14 +408,16 @@ def test_a_write_while_the_room_is_counted_is_counted_at_the_next_read(
         counter = RoomCounter()
         counter.SHARES = 2  # mon to thu, tue to wed: "sun" sorts into the first, "tue" is in the second
         between = WrittenBetween(store)
-        if at == "later read":
-            counter.tally(store)
-            write(store, [row for row in rows if row.run_id == "r0" and isinstance(row, DecisionRow)])
         between.rows = [row for row in rows if row.run_id == "r4"]
-        counter.tally(between)  # type: ignore[arg-type]
+        if at == "first read":
+            counter.prepare(between)  # type: ignore[arg-type]
+        else:
+            counter.prepare(store)
+            write(store, [row for row in rows if row.run_id == "r0" and isinstance(row, DecisionRow)])
+            counter.tally(between)  # type: ignore[arg-type]
         for _ in range(2):
             assert in_order(counter.tally(store)) == in_order(store.tally())
-        assert counter.counted_afresh == 1
+        assert counter.counted_afresh == 1  # in ranges, once: never again
     finally:
         store.close()
 
@@ -427,7 +431,7 @@ def test_a_cohort_that_lost_rows_has_every_cohort_counted_afresh(backend: Backen
                 for cohort, minute in (("mon", 0), ("tue", 1), ("mon", 2))]  # fmt: skip
         write(store, writes(room, random.Random(0)))
         counter = RoomCounter()
-        counter.tally(store)
+        counter.prepare(store)
         backend.sql("DELETE FROM decisions WHERE run_id = 'r0'")
         backend.sql("DELETE FROM runs WHERE run_id = 'r0'")
         assert in_order(counter.tally(store)) == in_order(store.tally())
@@ -436,9 +440,9 @@ def test_a_cohort_that_lost_rows_has_every_cohort_counted_afresh(backend: Backen
         store.close()
 
 
-def test_a_first_read_together_then_ranges_prepared_between_reads(backend: Backend, tiny: Scenario) -> None:
-    """A dashboard's first refresh counts the room as one; the ranges are counted after it (`prepare`), so
-    the next refresh counts only the cohort that changed. Unprepared, the next read counts afresh."""
+def test_a_read_with_nothing_counted_before_counts_the_room_as_one(backend: Backend) -> None:
+    """The first read (and one after a failed read) counts the room as one; after `prepare` counts it in
+    ranges, a read counts only the cohort that changed. Unprepared, every read counts the room as one."""
     store = open_store(backend.target)
     try:
         room = [Plan("tiny", cohort, 0, False, (("first", "blame", False, 35, 55, 45),), 1, None)
@@ -446,7 +450,7 @@ def test_a_first_read_together_then_ranges_prepared_between_reads(backend: Backe
         rows = writes(room, random.Random(0))
         starts, decisions = rows[:3], rows[3:]
         write(store, starts)
-        counter = RoomCounter(first_together=True)
+        counter = RoomCounter()
         counter.SHARES = 2
         assert in_order(counter.tally(store)) == in_order(store.tally())
         assert not counter.prepared and counter.counted_afresh == 1
@@ -456,11 +460,11 @@ def test_a_first_read_together_then_ranges_prepared_between_reads(backend: Backe
         assert in_order(counter.tally(store)) == in_order(store.tally())
         assert (counter.counted_afresh, counter.counted) == (2, ("wed",))
 
-        unprepared = RoomCounter(first_together=True)
+        unprepared = RoomCounter()
         unprepared.tally(store)
         write(store, [d for d in decisions if d.run_id == "r1"])  # tue plays
         assert in_order(unprepared.tally(store)) == in_order(store.tally())
-        assert (unprepared.counted_afresh, unprepared.counted) == (2, ())
+        assert (unprepared.counted_afresh, unprepared.counted, unprepared.prepared) == (2, (), False)
     finally:
         store.close()
 
