@@ -53,8 +53,10 @@ from game.scenario.models import Scenario  # noqa: E402
 from game.store import DecisionRow, ResultsStore, RunFinish, RunStart, StoreError, open_store  # noqa: E402
 from game.store.postgres import PostgresStore  # noqa: E402
 from game.store.schema import DERIVED  # noqa: E402
+from game.store.sql import DECISION_FIELDS, RUN_FIELDS  # noqa: E402
 from game.store.sqlite import SqliteStore  # noqa: E402
 from tests.pg import PostgresServer  # noqa: E402
+from tests.store.workers import record  # noqa: E402
 
 COHORT_SIZE = 25
 PLAYTHROUGHS = 64  # distinct random plays per scenario, shared out among the players
@@ -62,17 +64,14 @@ UNFINISHED = 0.15  # share of runs still being played when the dashboard reads
 RUNS_PER_WRITER = 5
 GOAL_SECONDS = 0.5
 
-RUN_INSERT = (
-    "INSERT INTO runs (run_id, player_id, player_name, cohort, scenario_id, scenario_title, started_at, "
-    "resume_code, rewound_from, finished_at, ending_scene, ending_title, ending_tone, zone, score, "
-    "safety, standards, trust) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-DECISION_INSERT = (
-    "INSERT INTO decisions (run_id, seq, scene_id, choice_id, timed_out, seconds, safety, standards, "
-    "trust, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-RUN_FIELDS = RUN_INSERT.split("(", 1)[1].split(")", 1)[0]
-DECISION_FIELDS = DECISION_INSERT.split("(", 1)[1].split(")", 1)[0]
+
+def insert(table: str, fields: str) -> str:
+    return f"INSERT INTO {table} ({fields}) VALUES ({', '.join('?' * len(fields.split(', ')))})"
+
+
+# The rows as the store's own statements read them (its derived columns are filled in after).
+RUN_INSERT = insert("runs", RUN_FIELDS)
+DECISION_INSERT = insert("decisions", DECISION_FIELDS)
 
 Row = tuple[Any, ...]
 
@@ -362,12 +361,7 @@ def writer(target: str, number: int, barrier: Barrier, results: Any) -> None:
         for write in writes:
             started = time.perf_counter()
             try:
-                if isinstance(write, RunStart):
-                    store.start_run(write)
-                elif isinstance(write, DecisionRow):
-                    store.record_decision(write)
-                else:
-                    store.finish_run(write)
+                record(store, write)
             except StoreError:
                 failures += 1
             latencies.append(time.perf_counter() - started)

@@ -58,7 +58,6 @@ def run_columns(table: str = "runs") -> str:
 
 
 RUN_COLUMNS = run_columns()
-DECISION_COLUMNS = DECISION_FIELDS
 
 START_RUN = (
     "INSERT INTO runs (run_id, player_id, player_name, cohort, scenario_id, scenario_title, "
@@ -506,7 +505,7 @@ class SqlStore(ABC):
             return []
         marks = ", ".join("?" * len(run_ids))
         rows = self._read(
-            f"SELECT {DECISION_COLUMNS} FROM decisions WHERE run_id IN ({marks}) ORDER BY run_id, seq",
+            f"SELECT {DECISION_FIELDS} FROM decisions WHERE run_id IN ({marks}) ORDER BY run_id, seq",
             list(run_ids),
         )
         return [decision_row(row) for row in rows]

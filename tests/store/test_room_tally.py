@@ -27,6 +27,7 @@ from game.store.base import CohortRange, RoomTally
 from game.store.schema import MIGRATIONS
 from scoring import load_catalogue
 from tests.store.conftest import Backend
+from tests.store.workers import record
 
 SCENARIOS = ("tiny", "gone")  # "gone" is a scenario whose file has since been removed
 SCENES = ("first", "second", "gone-scene")
@@ -105,12 +106,7 @@ def writes(room: list[Plan], rng: random.Random) -> list[RunStart | DecisionRow 
 
 def write(store: ResultsStore, rows: list[RunStart | DecisionRow | RunFinish]) -> None:
     for row in rows:
-        if isinstance(row, RunStart):
-            store.start_run(row)
-        elif isinstance(row, DecisionRow):
-            store.record_decision(row)
-        else:
-            store.finish_run(row)
+        record(store, row)
 
 
 def played_in_any_order(room: list[Plan], rng: random.Random) -> list[RunStart | DecisionRow | RunFinish]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from game.store import DecisionRow, RunFinish, RunStart, open_store
+from game.store import DecisionRow, ResultsStore, RunFinish, RunStart, open_store
 
 
 def start(
@@ -21,6 +21,16 @@ def decision(run_id: str = "r1", seq: int = 0, seconds: float | None = 2.5) -> D
 
 def finish(run_id: str = "r1") -> RunFinish:
     return RunFinish(run_id, "2026-01-01T00:10:00", "end", "The end", "good", "learning", 70, 60, 55, 65)
+
+
+def record(store: ResultsStore, row: RunStart | DecisionRow | RunFinish) -> None:
+    """Write one row, whichever kind it is."""
+    if isinstance(row, RunStart):
+        store.start_run(row)
+    elif isinstance(row, DecisionRow):
+        store.record_decision(row)
+    else:
+        store.finish_run(row)
 
 
 def open_and_close(target: str, barrier: Any) -> None:
