@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -84,6 +84,15 @@ THEMES = {
         dark=False,
     ),
 }
+
+
+class Ending(NamedTuple):
+    """A run at its ending: the debrief of the run it was rewound from, and what it earned (being
+    worked out on a thread from the moment the ending was reached)."""
+
+    state: RunState
+    original: Debrief | None
+    earned: asyncio.Future[Reckoning]
 
 
 class TightropeApp(App[None]):
@@ -240,33 +249,30 @@ class TightropeApp(App[None]):
         message.stop()
         self._ending_reached(message.engine, message.state, message.baseline)
 
-    def _ending_reached(
-        self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None
-    ) -> asyncio.Future[Reckoning]:
+    def _ending_reached(self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None) -> Ending:
         """Record the finish (the room's goals count this run) and start working out what the run earned,
         while the player reads what their last choice did; once per run."""
-        if self._earned is not None and self._earned[0] == state:
-            return self._earned[1]
+        if self._ending is not None and self._ending.state == state:
+            return self._ending
         if self.results is not None:
             self.results.finished(state)
             self._report_results_problem()
         original = self._debrief_of(engine, baseline)
         earned = asyncio.ensure_future(asyncio.to_thread(self._reckoner(engine, state, original)))
-        self._earned = (state, earned)
-        return earned
+        self._ending = Ending(state, original, earned)
+        return self._ending
 
     async def on_play_screen_finished(self, message: PlayScreen.Finished) -> None:
         from game.screens.debrief import DebriefScreen
         from game.screens.play import PlayScreen
 
         engine, state = message.engine, message.state
-        earned = self._ending_reached(engine, state, message.baseline)
-        self._earned = None
+        _, original, earned = self._ending_reached(engine, state, message.baseline)
+        self._ending = None
         debrief = engine.debrief(state)
         self.profile = self.profile.finished(state.scenario_id, state.scene, debrief.zone, debrief.score)
         self._store_profile()
         self.saves.discard(state.scenario_id)
-        original = self._debrief_of(engine, message.baseline)
         # Shown with the rest of the debrief when it is quickly ready (a served player's usually is): a
         # second pass of styling and layout over the whole screen for it costs more than the wait.
         await asyncio.wait([earned], timeout=self.RECKONING_WAIT)
@@ -319,7 +325,7 @@ class TightropeApp(App[None]):
     results: ResultsLog | None = None
 
     def begin_recording(self, engine: Engine, state: RunState, baseline: tuple[Move, ...] | None) -> None:
-        self._earned = None  # a new run: what the last one earned is not this one's, however it was played
+        self._ending = None  # a new run: what the last one earned is not this one's, however it was played
         results = self.results_log()
         previous = results.current
         rewound_from = previous.run_id if baseline is not None and previous is not None else None
@@ -361,8 +367,8 @@ class TightropeApp(App[None]):
     UNLOCKS_SHOWN: ClassVar[int] = 3
     RECKONING_WAIT: ClassVar[float] = 0.25
     """Seconds the debrief waits for what the run earned before it shows "counting" in its place."""
-    _earned: tuple[RunState, asyncio.Future[Reckoning]] | None = None
-    """What the run that just ended earned, being worked out since its ending was reached."""
+    _ending: Ending | None = None
+    """The run that just reached its ending, and what it earned, worked out since."""
 
     @cached_property
     def library(self) -> Library:
