@@ -64,9 +64,7 @@ class PickerScreen(Screen[None]):
             yield Static(Text("TIGHTROPE", style="bold"), id="brand-title")
             yield Static(Text(TAGLINE), id="brand-tagline")
         yield Static(id="welcome")
-        goals = ChallengePanel(id="room-goals")
-        goals.show(self.goals)
-        yield goals
+        yield ChallengePanel(self.goals, id="room-goals")
         with Horizontal(id="picker-body"):
             yield ScenarioList(self.entries, id="scenarios")
             with VerticalScroll(id="details"):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.table import Table
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
+
+from game.widgets.labelled import LabelledView, Row
 
 # The goals are computed elsewhere (game.roomreport, with pydantic); this only draws them.
 if TYPE_CHECKING:
@@ -37,33 +36,28 @@ def goal_line(goal: RoomGoal) -> Text:
     return Text(f"{mark} {goal.challenge.describe()}: {so_far(goal)}")
 
 
-class ChallengePanel(Widget):
+class ChallengePanel(LabelledView):
     """The room's goals and how far the room has come; hidden when the room has none."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"challenge-panel--title", "challenge-panel--met"}
-
-    goals: reactive[tuple[RoomGoal, ...]] = reactive((), layout=True)
+    LABEL_COMPONENT = "challenge-panel--title"
 
     def __init__(self, goals: Sequence[RoomGoal] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.set_reactive(ChallengePanel.goals, tuple(goals))
+        self.goals = tuple(goals)
         self.display = bool(goals)
 
     def show(self, goals: Sequence[RoomGoal]) -> None:
         self.goals = tuple(goals)
-
-    def watch_goals(self, goals: tuple[RoomGoal, ...]) -> None:
         self.display = bool(goals)
+        self.relayout()
 
-    def render(self) -> Table:
-        table = Table.grid(padding=(0, 2, 0, 0), expand=True)
-        table.add_column(no_wrap=True)
-        table.add_column(ratio=1)
-        title = self.get_component_rich_style("challenge-panel--title")
+    def rows(self) -> list[Row]:
         met = self.get_component_rich_style("challenge-panel--met")
+        rows: list[Row] = []
         for n, goal in enumerate(self.goals):
             line = goal_line(goal)
             if goal.progress.met:
                 line.stylize(met)
-            table.add_row(Text("Room goals" if n == 0 else "", style=title), line)
-        return table
+            rows.append(("Room goals" if n == 0 else "", line))
+        return rows
