@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
@@ -26,7 +27,7 @@ def labelled(
 ) -> Text:
     """`rows` laid out in `width` cells; every line fits, so nothing wraps it again."""
     labels = [row[0] for row in rows if row is not None]
-    label_width = max((Text(label).cell_len for label in labels), default=0) + gap
+    label_width = max(map(cell_len, labels), default=0) + gap
     words_width = width - label_width
     lines: list[Text] = []
     for row in rows:
@@ -44,7 +45,7 @@ def labelled(
         for n, line in enumerate(words.wrap(console, words_width)):
             lead = label if n == 0 else ""
             line.rstrip()
-            lines.append(Text.assemble((lead, label_style), " " * (label_width - Text(lead).cell_len), line))
+            lines.append(Text.assemble((lead, label_style), " " * (label_width - cell_len(lead)), line))
     text = Text("\n").join(lines)
     text.no_wrap = True
     return text

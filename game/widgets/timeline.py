@@ -65,7 +65,6 @@ class Timeline(OptionList):
                 options.append(None)  # a rule between decisions
             options.append(Option(decision_prompt(index + 1, record), id=f"decision-{index}"))
         super().__init__(*options, id=id)
-        self.records = list(records)
         self.border_title, self.border_subtitle = TITLE, REWIND
 
     @on(OptionList.OptionSelected)
