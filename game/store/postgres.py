@@ -161,6 +161,15 @@ class PostgresStore(SqlStore):
         with db.transaction():
             yield lambda sql, values: _rows(db.execute(_pg(sql), values))
 
+    def _stored_version(self) -> int | None:
+        db = self._db
+        assert db is not None, "the version is read on a connection"
+        try:  # in autocommit mode: a plain read, no advisory lock
+            rows = db.execute("SELECT version FROM schema_version").fetchall()
+        except psycopg.errors.UndefinedTable:
+            return None
+        return int(rows[0][0]) if rows else None
+
     def _lock_schema(self, execute: Execute) -> None:
         # CREATE TABLE IF NOT EXISTS is not safe against a concurrent CREATE: serialise the migrations.
         execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})", ())

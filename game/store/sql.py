@@ -452,7 +452,16 @@ class SqlStore(ABC):
     def _lock_schema(self, execute: Execute) -> None:
         """Keep other processes out of the schema while this one migrates it; the transaction ends it."""
 
+    @abstractmethod
+    def _stored_version(self) -> int | None:
+        """The schema version the store holds (None before its first migration), read without taking the
+        lock that writers and migrations take."""
+
     def _migrate(self) -> None:
+        # Every session process opens the store (and again for each reckoning): at the current schema a
+        # read says so, where the migration's transaction would queue behind the whole room's writes.
+        if self._stored_version() == LATEST:
+            return
         with self._transaction() as execute:
             self._lock_schema(execute)
             execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ())

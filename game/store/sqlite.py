@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from game.store.base import StoreError
-from game.store.schema import LATEST
 from game.store.sql import Execute, Rows, SqlStore, Values, Write, statements
 
 # Long enough for a room of writers queueing on WAL, short enough that a locked file is reported soon.
@@ -48,15 +47,12 @@ class SqliteStore(SqlStore):
     def _lock_schema(self, execute: Execute) -> None:
         """Nothing to do: BEGIN IMMEDIATE already keeps every other writer out."""
 
-    def _migrate(self) -> None:
-        # Every session process opens the store (and again for each reckoning): at the current schema a
-        # read says so, where the migration's write transaction queued behind the whole room's writes.
-        try:
+    def _stored_version(self) -> int | None:
+        try:  # in autocommit mode: no BEGIN IMMEDIATE, so no write lock
             rows = self._db.execute("SELECT version FROM schema_version").fetchall()
-        except sqlite3.OperationalError:
-            rows = []
-        if rows != [(LATEST,)]:
-            super()._migrate()
+        except sqlite3.OperationalError:  # no such table yet
+            return None
+        return int(rows[0][0]) if rows else None
 
     def _execute(self, sql: str, values: Values) -> Rows:
         return self._db.execute(sql, values).fetchall()
