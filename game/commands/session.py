@@ -8,18 +8,34 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from game.commands import EXIT_OK, EXIT_USAGE, Command
+
+if TYPE_CHECKING:
+    from game.serve.settings import SessionSettings
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     pass
 
 
-def run(args: argparse.Namespace) -> int:
-    from game.serve.settings import SessionSettings
+def _settings() -> SessionSettings | None:
+    """The server's settings, None when there are none; settings that do not read end the process."""
+    from game.serve.settings import SESSION_ENV, SessionSettings
 
-    settings = SessionSettings.from_env()
+    try:
+        return SessionSettings.from_env()
+    except ValueError as exc:
+        print(
+            f"tightrope: {SESSION_ENV} does not read ({exc}): start sessions with `tightrope serve`",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _settings()
     if settings is None:
         print("tightrope session is started by `tightrope serve`; run that instead", file=sys.stderr)
         return EXIT_USAGE
@@ -32,9 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from game.serve.settings import SessionSettings
-
-    settings = SessionSettings.from_env()
+    settings = _settings()
     if settings is None:
         print("tightrope dashboard-session is started by `tightrope serve --dashboard`", file=sys.stderr)
         return EXIT_USAGE

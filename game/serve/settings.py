@@ -1,24 +1,26 @@
 """What the server tells each app process it starts: one JSON value in one environment variable.
 
 The command textual-serve runs is fixed by us; nothing a player types reaches it. Everything a
-session needs to know about the room travels here instead, validated on both sides.
+session needs to know about the room travels here instead, checked on both sides. A plain dataclass
+read with the saves' JSON checks, so that a session process never imports pydantic.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
+from game.saves import fields, flag, list_of, optional, text
 from scoring.challenges import Challenge, parse_challenge
 
 SESSION_ENV = "TIGHTROPE_SESSION"
 
 
-class SessionSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+@dataclass(frozen=True)
+class SessionSettings:
     cohort: str = ""
     join_code: str | None = None
     store: str | None = None
@@ -28,20 +30,35 @@ class SessionSettings(BaseModel):
     challenges: tuple[str, ...] = ()
     """The room's goals as `tightrope serve --challenge` wrote them (`scoring.challenges`' grammar)."""
 
-    @field_validator("challenges")
-    @classmethod
-    def _challenges_parse(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for text in value:
-            parse_challenge(text)  # a ValueError that pydantic reports
-        return value
+    def __post_init__(self) -> None:
+        for goal in self.challenges:
+            parse_challenge(goal)  # a ValueError that names what is wrong
 
     def goals(self) -> tuple[Challenge, ...]:
-        return tuple(parse_challenge(text) for text in self.challenges)
+        return tuple(parse_challenge(goal) for goal in self.challenges)
 
     def to_env(self) -> dict[str, str]:
-        return {SESSION_ENV: self.model_dump_json()}
+        data = asdict(self)
+        data["scenarios"] = str(self.scenarios) if self.scenarios is not None else None
+        data["challenges"] = list(self.challenges)
+        return {SESSION_ENV: json.dumps(data)}
 
     @classmethod
     def from_env(cls) -> SessionSettings | None:
+        """The settings the server passed, None when run by hand; ValueError if they are malformed."""
         raw = os.environ.get(SESSION_ENV)
-        return cls.model_validate_json(raw) if raw else None
+        return cls.parse(json.loads(raw)) if raw else None
+
+    @classmethod
+    def parse(cls, data: object) -> SessionSettings:
+        found = fields(data, "session", optional=[spec.name for spec in dataclasses.fields(cls)])
+        scenarios = optional(found.get("scenarios"), "scenarios", text)
+        return cls(
+            cohort=text(found.get("cohort", ""), "cohort"),
+            join_code=optional(found.get("join_code"), "join_code", text),
+            store=optional(found.get("store"), "store", text),
+            scenarios=Path(scenarios) if scenarios is not None else None,
+            pinned_scenario=optional(found.get("pinned_scenario"), "pinned_scenario", text),
+            no_timers=flag(found.get("no_timers", False), "no_timers"),
+            challenges=list_of(found.get("challenges", []), "challenges", text),
+        )
