@@ -58,9 +58,7 @@ def check_achievements(scenario: Scenario, principles: Collection[str] | None = 
         if achievement.id in seen:
             findings.append(Finding((*at, "id"), f"achievement id {achievement.id!r} is used twice"))
         seen.add(achievement.id)
-        condition, problems = rewards.read_condition(
-            achievement.condition.model_dump(exclude_defaults=True), scoped=True
-        )
+        condition, problems = rewards.read_condition(achievement.condition.given(), scoped=True)
         wrong = [Finding((*at, "condition", *path), message) for path, message in problems]
         if condition is not None:
             wrong.extend(_names(scenario, condition, (*at, "condition"), principles))
@@ -179,7 +177,7 @@ def explore(scenario: Scenario, condition: rewards.Condition) -> set[Outcome] | 
         if c.condition
         for f in (*c.condition.flags, *c.condition.not_flags)
     }
-    begin = scenario.meters.model_dump()
+    begin = scenario.meters.as_dict()
     values = _values(begin[m] if on else UNTRACKED for m, on in zip(METER_NAMES, follow, strict=True))
     held = all(values[i] >= floor for i, floor in floors)
     start: State = (scenario.start, frozenset(), values, False, frozenset(), False, held)

@@ -213,7 +213,7 @@ class _Story:
         return self.lead is not None and self.lead in self.live_meters[scene_id]
 
     def start(self) -> tuple[Key, int]:
-        meters = self.scenario.meters.model_dump()
+        meters = self.scenario.meters.as_dict()
         scene = self.scenario.start
         key = (scene, 0, self._others_at(scene, tuple(meters[m] for m in self.others)))
         bits = (1 << meters[self.lead]) if self.lead and self.lead_live(scene) else 1

@@ -20,8 +20,8 @@ from game.saves import SavedRun, Saves
 from game.screens.picker import PickerScreen
 from game.settings import Settings, SettingsStore
 
-# Screens other than the picker are imported when first shown, and the engine (with pydantic) when a
-# scenario is started: the picker's first frame comes sooner.
+# Screens other than the picker are imported when first shown, and the engine when a scenario is
+# started: the picker's first frame comes sooner.
 if TYPE_CHECKING:
     from textual.worker import Worker
 
@@ -35,11 +35,10 @@ if TYPE_CHECKING:
     from game.widgets.scenario_list import Entry
     from scoring import Challenge, Debrief
 
-# What playing a scenario through to its debrief needs (pydantic with them), imported in a thread once
-# the first frame is up: while the player reads, not in the middle of a key press.
+# What playing a scenario through to its debrief needs, imported in a thread once the first frame is up:
+# while the player reads, not in the middle of a key press. Not the loader (YAML, pydantic): a scenario
+# comes from the catalogue's cache unless its file changed, and a browser session should not carry them.
 FOR_PLAY = (
-    "game.scenario.loader",
-    "game.analysis",
     "game.engine",
     "game.screens.play",
     "game.screens.resume",

@@ -239,7 +239,7 @@ class _Graph:
             if self.ways is not None
             else None
         )
-        start = scenario.meters.model_dump()
+        start = scenario.meters.as_dict()
         seed: Point = (start["safety"], start["standards"], start["trust"])
         self.intervals = _propagate(
             self.successors, self.order, (seed, seed), self._move_interval, _join_interval

@@ -9,7 +9,10 @@ is "validated" in this exact sense: the same check, by the same code, on the sam
 rule that spans files (each id used once) is applied afresh on every start. A cache that cannot be read
 or does not fit is ignored and rewritten; it is never an error.
 
-The full scenario is loaded, and checked again, only when it is played: `Entry.scenario`.
+The full scenario is loaded only when it is played (`Entry.scenario`). The cache keeps each playable
+file's scenario as the game's plain classes write it (`Scenario.as_data`): if the file still has the key
+the check saw, the scenario is built from that, with neither YAML nor pydantic; otherwise the file is
+checked again. A browser session, one process per player, plays from the cache this way.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ class Entry:
     endings: tuple[str, ...] = ()  # ids of the endings a player can reach (all of them if there is a loop)
     problem: str | None = None
     more_problems: int = 0
+    cached_in: tuple[Path, str] | None = field(default=None, repr=False, compare=False)
+    """The catalogue's cache file and this file's name in it, where its checked scenario may be kept."""
     _opened: list[Read[Scenario]] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
@@ -97,7 +102,8 @@ class Entry:
         if not self.playable:
             return Read(problem=self.problem)
         if not self._opened:
-            self._opened.append(_open(self.path))
+            cached = _cached_scenario(self.path, *self.cached_in) if self.cached_in else None
+            self._opened.append(Read(cached) if cached is not None else _open(self.path))
         return self._opened[0]
 
 
@@ -114,16 +120,20 @@ def read_shelf(folder: Path, cache_folder: Path | None = None) -> list[Entry]:
         name = path.relative_to(folder).as_posix()
         key = _key(path)
         record = _from_cache(cached.get(name), key)
-        if record is None:
-            record = _check(path)
+        if record is not None:
+            keep[name] = cached[name]
+        else:
+            record, scenario = _check(path)
             # Cached only if what was checked is still what is there (readable, and not changed meanwhile).
-            key = key if key is not None and _key(path) == key else None
-        if key is not None:
-            keep[name] = {"key": key, "entry": record.as_data()}
+            if key is not None and _key(path) == key:
+                stored: dict[str, object] = {"key": key, "entry": record.as_data()}
+                if scenario is not None:
+                    stored["scenario"] = scenario.as_data()
+                keep[name] = stored
         records.append(record)
     if keep != cached:
         _write_cache(cache_file, folder, code, keep)
-    return _entries(files, records)
+    return _entries(files, records, (cache_file, folder))
 
 
 @cache
@@ -226,11 +236,13 @@ class _Record:
         )
 
 
-def _check(path: Path) -> _Record:
-    """The full check of one file (this is where YAML, pydantic and the analysis are imported)."""
+def _check(path: Path) -> tuple[_Record, Scenario | None]:
+    """The full check of one file (this is where YAML, pydantic and the analysis are imported), and its
+    scenario when the file is playable."""
     from game.library import check_file
 
-    return _record_of(check_file(path))
+    checked = check_file(path)
+    return _record_of(checked), checked.loaded.scenario if checked.playable else None
 
 
 def _record_of(checked: Checked) -> _Record:
@@ -268,8 +280,9 @@ def _one_line(file_name: str, line: int, column: int, message: str) -> str:
     return printable(f"{file_name}:{line}:{column}: {message}")
 
 
-def _entries(files: list[Path], records: list[_Record]) -> list[Entry]:
+def _entries(files: list[Path], records: list[_Record], cache: tuple[Path, Path]) -> list[Entry]:
     """Entries for the picker, after the rule that spans files: ids are unique within the folder."""
+    cache_file, folder = cache
     first_file: dict[str, str] = {}
     entries = []
     for path, record in zip(files, records, strict=True):
@@ -294,9 +307,23 @@ def _entries(files: list[Path], records: list[_Record]) -> list[Entry]:
                 minutes=record.minutes,
                 themes=record.themes,
                 endings=record.endings,
+                cached_in=(cache_file, path.relative_to(folder).as_posix()),
             )
         )
     return entries
+
+
+def _cached_scenario(path: Path, cache_file: Path, name: str) -> Scenario | None:
+    """The scenario the cache keeps for `path`, if the file still has the key the check saw."""
+    from game.scenario.models import Scenario
+
+    cached = _read_cache(cache_file, code_fingerprint()).get(name)
+    if not isinstance(cached, dict) or "scenario" not in cached or cached.get("key") != _key(path):
+        return None
+    try:
+        return Scenario.from_data(cached["scenario"])
+    except ValueError:
+        return None
 
 
 def _open(path: Path) -> Read[Scenario]:

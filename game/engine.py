@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
-
 from game.scenario.models import Choice, Ending, Scenario, Scene
 from scoring import Catalogue, DecisionRecord, Explanation, Meters, explain, load_catalogue
 from scoring.debrief import Debrief, build_debrief
@@ -19,10 +17,9 @@ class ChoiceError(ValueError):
     """A move the current state does not allow: unknown choice, unavailable choice, or a finished run."""
 
 
-class Move(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Move:
     """One decision as it is stored: enough to replay it, plus when the player took it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     scene: str
     choice: str
@@ -30,9 +27,8 @@ class Move(BaseModel):
     seconds: float | None = None
 
 
-class RunState(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+@dataclass(frozen=True, slots=True)
+class RunState:
     scenario_id: str
     scene: str
     meters: dict[str, int]
@@ -59,7 +55,7 @@ class Engine:
         return RunState(
             scenario_id=self.scenario.id,
             scene=self.scenario.start,
-            meters=self.scenario.meters.model_dump(),
+            meters=self.scenario.meters.as_dict(),
         )
 
     def scene(self, state: RunState) -> Scene:
@@ -157,5 +153,5 @@ class Engine:
         ending = self.ending(state)
         if ending is None:
             raise ChoiceError("the debrief needs a finished run")
-        start = Meters(**self.scenario.meters.model_dump())
+        start = Meters(**self.scenario.meters.as_dict())
         return build_debrief(start, self.records(state), ending.title, ending.tone)

@@ -121,7 +121,7 @@ def run_view(
         scenario_id=scenario.id,
         ending_scene=state.scene,
         ending_tone=ending.tone,
-        start=Meters(**scenario.meters.model_dump()),
+        start=Meters(**scenario.meters.as_dict()),
         decisions=decision_views(scenario, state.history),
         rewound_from_zone=rewound_from_zone,
         run_id=run_id,
@@ -154,7 +154,7 @@ def run_view_from_rows(
         scenario_id=row.start.scenario_id,
         ending_scene=finish.ending_scene,
         ending_tone=cast(Tone, finish.ending_tone),
-        start=Meters(**scenario.meters.model_dump()) if scenario is not None else Meters(),
+        start=Meters(**scenario.meters.as_dict()) if scenario is not None else Meters(),
         decisions=views,
         rewound_from_zone=rewound_from_zone,
         run_id=row.start.run_id,
@@ -220,9 +220,7 @@ def scenario_achievements(scenario: Scenario) -> tuple[rewards.Achievement, ...]
     `tightrope check` reports) is left out."""
     found = []
     for achievement in scenario.achievements:
-        condition, _problems = rewards.read_condition(
-            achievement.condition.model_dump(exclude_defaults=True), scoped=True
-        )
+        condition, _problems = rewards.read_condition(achievement.condition.given(), scoped=True)
         if condition is not None:
             found.append(
                 rewards.Achievement(

@@ -609,7 +609,7 @@ class _Shape:
 
     @property
     def start(self) -> Meters | None:
-        return Meters(**self.scenario.meters.model_dump()) if self.scenario else None
+        return Meters(**self.scenario.meters.as_dict()) if self.scenario else None
 
     def endings(self) -> list[str]:
         return list(self.scenario.endings) if self.scenario else []

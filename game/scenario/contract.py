@@ -1,22 +1,19 @@
 """The facilitator's contract, format `tightrope/1`: pydantic models behind the schema, docs and loader.
 
 Shape and types live here; rules that relate one part of a file to another (ids that must exist,
-principles from the catalogue) live in `rules.py`, and the story graph in `game.analysis`.
+principles from the catalogue) live in `rules.py`, and the story graph in `game.analysis`. A file that
+passes is turned into the game's own plain classes (`models.py`, the same names and fields): `story`.
+Only checking a file imports pydantic; playing one does not.
 """
 
 from __future__ import annotations
 
-import operator
-import re
-from collections.abc import Callable, Collection, Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-FORMAT = "tightrope/1"
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-COMPARISON_PATTERN = r"^\s*(>=|<=|==|>|<)\s*-?\d+\s*$"
-_COMPARISON = re.compile(COMPARISON_PATTERN)
+from game.scenario import models
+from game.scenario.models import COMPARISON_PATTERN, SLUG_PATTERN, Tone, ZoneName
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
@@ -27,16 +24,7 @@ Comparison = Annotated[
     StringConstraints(pattern=COMPARISON_PATTERN),
     Field(description='A comparison with an integer, quoted in YAML: ">= 60", "< 40", "== 50".'),
 ]
-Tone = Literal["good", "mixed", "poor"]
-ZoneName = Literal["learning", "comfort", "anxiety", "apathy"]
 Count = Annotated[int, Field(ge=1)]
-OPERATORS: dict[str, Callable[[int, int], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    "==": operator.eq,
-    ">": operator.gt,
-    "<": operator.lt,
-}
 
 
 class Strict(BaseModel):
@@ -51,9 +39,6 @@ class Effects(Strict):
     standards: Delta | None = None
     trust: Delta | None = None
 
-    def deltas(self) -> dict[str, int]:
-        return {name: value for name, value in self.__dict__.items() if value is not None}
-
 
 class Condition(Strict):
     """When a choice is offered. Every part must hold; meters compare with an integer."""
@@ -63,24 +48,6 @@ class Condition(Strict):
     trust: Comparison | None = None
     flags: list[Slug] = Field(default_factory=list, description="Flags that must all be set.")
     not_flags: list[Slug] = Field(default_factory=list, description="Flags that must all be unset.")
-
-    def comparisons(self) -> list[tuple[str, str, int]]:
-        """`[(meter, operator, value)]` for every meter this condition tests."""
-        found = []
-        for meter in ("safety", "standards", "trust"):
-            text = getattr(self, meter)
-            if text is not None:
-                match = _COMPARISON.match(text)
-                assert match is not None  # the pattern was enforced on load
-                found.append((meter, match.group(1), int(text.strip()[len(match.group(1)) :])))
-        return found
-
-    def holds(self, meters: Mapping[str, int], flags: Collection[str]) -> bool:
-        return (
-            all(OPERATORS[op](meters[meter], value) for meter, op, value in self.comparisons())
-            and all(flag in flags for flag in self.flags)
-            and not any(flag in flags for flag in self.not_flags)
-        )
 
 
 class Choice(Strict):
@@ -93,14 +60,6 @@ class Choice(Strict):
     sets: list[Slug] = Field(default_factory=list, description="Flags set by taking this choice.")
     clears: list[Slug] = Field(default_factory=list, description="Flags cleared by taking this choice.")
     next: Slug = Field(description="The scene this choice leads to.")
-
-    @property
-    def key(self) -> str:
-        assert self.id is not None  # scenes number unnamed choices on load
-        return self.id
-
-    def available(self, meters: Mapping[str, int], flags: Collection[str]) -> bool:
-        return self.condition is None or self.condition.holds(meters, flags)
 
 
 class Ending(Strict):
@@ -125,16 +84,6 @@ class Scene(Strict):
             choice if choice.id is not None else choice.model_copy(update={"id": f"c{n}"})
             for n, choice in enumerate(choices, start=1)
         ]
-
-    def heading(self, scene_id: str) -> str:
-        return self.title or scene_id.replace("-", " ").capitalize()
-
-    @property
-    def is_ending(self) -> bool:
-        return self.ending is not None
-
-    def choice(self, choice_id: str) -> Choice | None:
-        return next((c for c in self.choices if c.id == choice_id), None)
 
 
 class TookChoice(Strict):
@@ -242,9 +191,6 @@ class Scenario(Strict):
         "see [Achievement](#achievement).",
     )
 
-    def scene(self, scene_id: str) -> Scene:
-        return self.scenes[scene_id]
-
-    @property
-    def endings(self) -> dict[str, Scene]:
-        return {sid: s for sid, s in self.scenes.items() if s.is_ending}
+    def story(self) -> models.Scenario:
+        """The scenario as the game plays it."""
+        return models.Scenario.from_data(self.model_dump())

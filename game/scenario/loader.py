@@ -14,6 +14,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from game.scenario import contract
 from game.scenario.errors import KeyPath, Problem, Severity, format_key_path
 from game.scenario.models import FORMAT, Scenario
 from game.scenario.rules import check_references
@@ -101,7 +102,7 @@ def load_text(text: str, file: str, principles: Collection[str]) -> Loaded:
         )
         return loaded
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = contract.Scenario.model_validate(data).story()
     except ValidationError as exc:
         errors = exc.errors()
         loaded.problems.extend(
@@ -170,7 +171,7 @@ def _suggest_key(loc: KeyPath) -> str:
 
 def _model_at(loc: Iterable[str | int]) -> type[BaseModel] | None:
     """The model that validates the mapping at `loc`, found by walking the field annotations."""
-    current: Any = Scenario
+    current: Any = contract.Scenario
     for part in loc:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):

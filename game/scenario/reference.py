@@ -21,11 +21,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from game.scenario.models import (
-    COMPARISON_PATTERN,
-    FORMAT,
-    OPERATORS,
-    SLUG_PATTERN,
+from game.scenario.contract import (
     Achievement,
     AchievementCondition,
     Choice,
@@ -38,6 +34,7 @@ from game.scenario.models import (
     StartingMeters,
     TookChoice,
 )
+from game.scenario.models import COMPARISON_PATTERN, FORMAT, OPERATORS, SLUG_PATTERN
 from scoring.debrief import TONE_BONUS
 from scoring.meters import METER_MAX, METER_MIN, METER_NAMES
 from scoring.principles import Catalogue, load_catalogue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from game.scenario.models import Scenario
+from game.scenario.contract import Scenario
 
 SCHEMA_ID = "https://tightrope.invalid/schema/tightrope-1.schema.json"
 SCHEMA_FILE_NAME = "tightrope-1.schema.json"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -183,7 +183,7 @@ def endings_reached(scenario: Scenario) -> set[tuple[str, Meters]]:
             finished.add((state.scene, state.meter_values))
             continue
         for choice in engine.available(state):
-            after = engine.choose(state, choice.key).state.model_copy(update={"history": ()})
+            after = replace(engine.choose(state, choice.key).state, history=())
             if key(after) not in seen:
                 assert len(seen) < MAX_FULL_STATES, f"{scenario.id}: too many states to explore exactly"
                 seen.add(key(after))

@@ -10,7 +10,7 @@ import pytest
 
 from game.engine import Engine, RunState
 from game.offers import history_from_store, run_view, scenario_achievements
-from game.scenario.models import AchievementCondition
+from game.scenario.contract import AchievementCondition
 from game.store.base import DecisionRow, RunFinish, RunRow, RunStart
 from scoring import History, Meters, RunView, Zone, load_achievements, load_catalogue
 from scoring.achievements import (

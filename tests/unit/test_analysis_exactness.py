@@ -54,7 +54,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
 def brute_force(scenario: Scenario) -> tuple[set[str], set[tuple[str, str]], set[str], bool]:
     """Reachable scenes, offered choices, dead-end scenes, and whether any state can never finish."""
-    start = (scenario.start, frozenset[str](), tuple(scenario.meters.model_dump()[m] for m in METERS))
+    start = (scenario.start, frozenset[str](), tuple(scenario.meters.as_dict()[m] for m in METERS))
     seen = {start}
     queue = deque([start])
     edges: dict[Any, list[Any]] = {}

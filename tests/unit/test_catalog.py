@@ -223,3 +223,38 @@ def test_the_scenario_is_loaded_when_asked_for_and_checked_again(folder: Path, c
     opened = retro.opened()
     assert opened.value is None
     assert opened.problem is not None and opened.problem.startswith("retro.yaml:")
+
+
+def test_a_scenario_is_played_from_the_cache_without_pydantic_or_the_check(folder: Path, cache: Path) -> None:
+    game.catalog.code_fingerprint.cache_clear()  # the code as it is now, as the child process sees it
+    read_shelf(folder, cache)
+    code = (
+        "import sys; from pathlib import Path; from game.catalog import read_shelf; "
+        f"entries = read_shelf(Path({str(folder)!r}), Path({str(cache)!r})); "
+        "played = [e.scenario.id for e in entries if e.playable]; "
+        "heavy = {m.split('.')[0] for m in sys.modules} & {'pydantic', 'yaml', 'textual'}; "
+        "print(played, sorted(heavy), 'game.analysis' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['deadline', 'retro'] [] False"
+
+
+def test_the_scenario_from_the_cache_equals_the_one_the_check_loads(cache: Path, checked: list[str]) -> None:
+    folder = default_folder()
+    read_shelf(folder, cache)
+    checked.clear()
+    for entry, full in zip(read_shelf(folder, cache), check_files(scenario_files([folder])), strict=True):
+        assert entry.scenario == full.loaded.scenario
+    assert len(checked) == len(scenario_files([folder]))  # only check_files above checked anything
+
+
+def test_a_damaged_cached_scenario_is_checked_again(folder: Path, cache: Path, checked: list[str]) -> None:
+    read_shelf(folder, cache)
+    stored = json.loads(cache_file(cache).read_text(encoding="utf-8"))
+    stored["files"]["deadline.yaml"]["scenario"]["scenes"] = ["not", "a", "mapping"]
+    cache_file(cache).write_text(json.dumps(stored), encoding="utf-8")
+    deadline = by_name(read_shelf(folder, cache))["deadline.yaml"]
+    checked.clear()
+    scenario = deadline.scenario
+    assert scenario is not None and scenario.id == "deadline"
+    assert checked == ["deadline.yaml"]

@@ -29,7 +29,7 @@ def test_minimal_scenario_loads_with_defaults() -> None:
     assert loaded.problems == []
     scenario = loaded.scenario
     assert scenario is not None
-    assert scenario.meters.model_dump() == {"safety": 50, "standards": 50, "trust": 50}
+    assert scenario.meters.as_dict() == {"safety": 50, "standards": 50, "trust": 50}
     assert scenario.scenes["a"].choices[0].id == "c1"
 
 

@@ -106,7 +106,7 @@ def test_text_marks_timers_and_timeouts(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_condition_text_reads_like_the_yaml() -> None:
-    condition = Condition.model_validate({"trust": ">= 55", "flags": ["a"], "not_flags": ["b"]})
+    condition = Condition(trust=">= 55", flags=["a"], not_flags=["b"])
     assert condition_text(condition) == "trust >= 55 and a and not b"
 
 

@@ -10,8 +10,8 @@ import pytest
 from game.authoring.graph import mermaid, text
 from game.cli import main
 from game.scenario import reference
+from game.scenario.contract import Scenario
 from game.scenario.loader import load_file
-from game.scenario.models import Scenario
 from scoring import load_catalogue
 
 ROOT = Path(__file__).parent.parent.parent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -173,7 +174,7 @@ def test_talking_points_are_capped(tiny: Scenario) -> None:
 
 
 def test_discussion_questions_come_from_the_scenario(tiny: Scenario) -> None:
-    with_questions = tiny.model_copy(update={"discussion": ["Why thank first?", "What did moving on cost?"]})
+    with_questions = replace(tiny, discussion=["Why thank first?", "What did moving on cost?"])
     (report,) = room_report(RUNS, DECISIONS, [with_questions]).scenarios
     assert report.discussion == ("Why thank first?", "What did moving on cost?")
 
