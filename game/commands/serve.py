@@ -62,7 +62,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from game.library import check_files, default_folder, scenario_files
+    from game.catalog import read_shelf
+    from game.library import default_folder
     from game.serve.server import Room, ServeOptions, TightropeServer, session_command
     from game.serve.settings import SessionSettings
     from game.store import StoreError, display_target, open_store, resolve_target
@@ -71,11 +72,9 @@ def run(args: argparse.Namespace) -> int:
         print("tightrope serve: --max-sessions, --port and --idle-timeout must be positive", file=sys.stderr)
         return EXIT_USAGE
     folder: Path = (args.scenarios or default_folder()).resolve()
-    playable = {
-        c.loaded.scenario.id
-        for c in check_files(scenario_files([folder]))
-        if c.playable and c.loaded.scenario
-    }
+    # Through the catalogue, which writes its cache: every session this server starts then plays its
+    # scenario from that cache, without YAML, pydantic or the check (game.catalog).
+    playable = {entry.id for entry in read_shelf(folder) if entry.playable and entry.id is not None}
     if not playable:
         print(f"tightrope serve: no playable scenarios in {folder}", file=sys.stderr)
         return EXIT_USAGE

@@ -12,7 +12,7 @@ import pytest
 
 from game.store import open_store
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, children_of, running_server
+from tests.serve.harness import BrowserSession, children_of, command_name, descendants_of, running_server
 
 BASE = ["--scenarios", str(SCENARIOS)]
 
@@ -87,6 +87,32 @@ def test_a_pinned_scenario_is_played_to_its_ending_and_recorded(store_path: Path
     (run,) = open_store(store_path).runs(cohort="monday")
     assert run.start.player_name == "Ann" and run.finish is not None
     assert (run.finish.ending_tone, run.finish.zone, run.decisions) == ("good", "learning", 2)
+
+
+def test_a_session_plays_from_the_catalogue_cache_the_server_wrote(store_path: Path) -> None:
+    """The server checks the folder once and caches it; its sessions then play without pydantic (which
+    would add about a fifth to every session's memory) and without checking the file again."""
+
+    def mapped_libraries(pid: int) -> set[str]:
+        try:
+            maps = Path(f"/proc/{pid}/maps").read_text()
+        except OSError:
+            return set()
+        return {line.rsplit("/", 1)[-1] for line in maps.splitlines() if ".so" in line}
+
+    async def scenario(url: str, server_pid: int) -> list[set[str]]:
+        async with BrowserSession(url) as browser:
+            await join(browser, "Di")
+            await play_tiny_to_the_end(browser)
+            apps = [pid for pid in descendants_of(server_pid) if command_name(pid) not in {"sh", "dash"}]
+            return [mapped_libraries(pid) for pid in apps]
+
+    with running_server([*BASE, "--store", str(store_path), "--scenario", "tiny"]) as (url, server):
+        libraries = asyncio.run(scenario(url, server.pid))
+    assert libraries, "no session process was found"
+    for mapped in libraries:
+        assert any(name.startswith("_sqlite3") for name in mapped)  # the maps were read
+        assert not any("pydantic_core" in name for name in mapped), sorted(mapped)
 
 
 def test_twenty_sessions_at_once_are_all_recorded_and_leave_no_process(store_path: Path) -> None:
