@@ -67,17 +67,24 @@ def test_second_read_is_a_cache_hit_with_the_same_entries(
     assert checked == []
 
 
-def test_a_cache_hit_imports_neither_pydantic_nor_yaml(folder: Path, cache: Path) -> None:
+def after_a_cached_read(folder: Path, cache: Path, then: str) -> str:
+    """What a fresh process prints when it reads the shelf from a warm cache as `entries`, runs `then`
+    and prints the result with the heavy libraries it has imported."""
     game.catalog.code_fingerprint.cache_clear()  # the code as it is now, as the child process sees it
     read_shelf(folder, cache)
     code = (
         "import sys; from pathlib import Path; from game.catalog import read_shelf; "
         f"entries = read_shelf(Path({str(folder)!r}), Path({str(cache)!r})); "
+        f"result = {then}; "
         "heavy = {m.split('.')[0] for m in sys.modules} & {'pydantic', 'yaml', 'textual'}; "
-        "print(len(entries), sorted(heavy))"
+        "print(result, sorted(heavy), 'game.analysis' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split(maxsplit=1) == ["3", "[]\n"]
+    return out.stdout.strip()
+
+
+def test_a_cache_hit_imports_neither_pydantic_nor_yaml(folder: Path, cache: Path) -> None:
+    assert after_a_cached_read(folder, cache, "len(entries)") == "3 [] False"
 
 
 def test_an_edited_file_is_checked_again_and_only_that_file(
@@ -226,17 +233,8 @@ def test_the_scenario_is_loaded_when_asked_for_and_checked_again(folder: Path, c
 
 
 def test_a_scenario_is_played_from_the_cache_without_pydantic_or_the_check(folder: Path, cache: Path) -> None:
-    game.catalog.code_fingerprint.cache_clear()  # the code as it is now, as the child process sees it
-    read_shelf(folder, cache)
-    code = (
-        "import sys; from pathlib import Path; from game.catalog import read_shelf; "
-        f"entries = read_shelf(Path({str(folder)!r}), Path({str(cache)!r})); "
-        "played = [e.scenario.id for e in entries if e.playable]; "
-        "heavy = {m.split('.')[0] for m in sys.modules} & {'pydantic', 'yaml', 'textual'}; "
-        "print(played, sorted(heavy), 'game.analysis' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['deadline', 'retro'] [] False"
+    played = "[e.scenario.id for e in entries if e.playable]"
+    assert after_a_cached_read(folder, cache, played) == "['deadline', 'retro'] [] False"
 
 
 def test_the_scenario_from_the_cache_equals_the_one_the_check_loads(cache: Path, checked: list[str]) -> None:
