@@ -54,6 +54,7 @@ class Room:
     screen output the app processes spent on the measured keys (independent of how busy the machine is)."""
 
     latencies: list[float] = field(default_factory=list)
+    ready: list[float] = field(default_factory=list)  # from opening the page to the first scene
     by_key: dict[int, list[float]] = field(default_factory=dict)  # the latencies of each key in the play
     peaks: list[int] = field(default_factory=list)
     cpu: float = 0.0
@@ -143,8 +144,10 @@ async def room(
             await measured.abort()
 
     async def session(n: int) -> None:
+        opened = time.perf_counter()
         async with BrowserSession(url, 100, 30) as browser:
             await ready(browser)
+            result.ready.append(time.perf_counter() - opened)
             bytes_before[n] = browser.bytes_received
             if await everyone_ready.wait() == 0:
                 cpu_before.update((pid, cpu_seconds(pid)) for pid in app_processes(server_pid))
@@ -190,6 +193,11 @@ def summary(label: str, room: Room) -> tuple[float, float, float]:
     print(
         f"  per key press: {room.cpu / keys * 1000:.1f} ms of CPU in the app processes, "
         f"{room.bytes_sent / keys / 1024:.1f} KiB of screen sent"
+    )
+    ready = sorted(room.ready)
+    print(
+        f"  from opening the page to the first scene (ours: through the join form), all at once: p50 {statistics.median(ready):.1f} s, "
+        f"slowest {ready[-1]:.1f} s"
     )
     medians = (f"{statistics.median(room.by_key[n]) * 1000:.0f}" for n in sorted(room.by_key))
     print(f"  median ms by key, in the order pressed: {' '.join(medians)}")
