@@ -18,6 +18,7 @@ checked again. A browser session, one process per player, plays from the cache t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -206,18 +207,7 @@ class _Record:
 
     @classmethod
     def parse(cls, data: object) -> _Record:
-        keys = (
-            "id",
-            "id_at",
-            "title",
-            "summary",
-            "role",
-            "minutes",
-            "themes",
-            "endings",
-            "problem",
-            "errors",
-        )
+        keys = [spec.name for spec in dataclasses.fields(cls)]
         found = fields(data, "entry", required=keys)
         id_at = list_of(found["id_at"], "id_at", whole_number)
         if len(id_at) != 2:
