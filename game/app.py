@@ -473,19 +473,17 @@ class TightropeApp(App[None]):
             self.notify(f"Settings could not be saved: {exc}", severity="error", markup=False)
 
     def action_toggle_theme(self) -> None:
-        self._set(
-            self.settings.model_copy(update={"theme": "light" if self.settings.theme == "dark" else "dark"})
-        )
+        self._set(self.settings.in_light_theme(self.settings.theme == "dark"))
 
     def action_toggle_explanations(self) -> None:
-        mode = "debrief-only" if self.settings.explain_each_choice else "after-each"
-        self._set(self.settings.model_copy(update={"explanations": mode}))
+        self._set(self.settings.explaining_each_choice(not self.settings.explain_each_choice))
         self.notify(
-            "Explanations " + ("after each choice" if mode == "after-each" else "at the debrief only")
+            "Explanations "
+            + ("after each choice" if self.settings.explain_each_choice else "at the debrief only")
         )
 
     def action_toggle_timers(self) -> None:
-        self._set(self.settings.model_copy(update={"timers": not self.settings.timers}))
+        self._set(self.settings.changed(timers=not self.settings.timers))
         self.notify("Timers " + ("on" if self.settings.timers else "off") + " from the next scenario")
 
     def action_change_name(self) -> None:

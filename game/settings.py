@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -35,10 +34,15 @@ class Settings:
             theme=one_of(found.get("theme", "dark"), "theme", THEME_NAMES),
         )
 
-    def model_copy(self, *, update: Mapping[str, object]) -> Settings:
-        """These settings with some changed, each checked. (Named as when this was a pydantic model: the
-        settings screen and the app's toggles call it.)"""
-        return Settings.parse({**asdict(self), **update})
+    def changed(self, **changes: object) -> Settings:
+        """These settings with some changed, each checked."""
+        return Settings.parse({**asdict(self), **changes})
+
+    def explaining_each_choice(self, each: bool) -> Settings:
+        return self.changed(explanations="after-each" if each else "debrief-only")
+
+    def in_light_theme(self, light: bool) -> Settings:
+        return self.changed(theme="light" if light else "dark")
 
 
 class SettingsStore:

@@ -57,13 +57,11 @@ class SettingsScreen(ModalScreen[Settings]):
     def _changed(self, event: Switch.Changed) -> None:
         key = (event.switch.id or "").removeprefix("setting-")
         if key == "explain":
-            self.settings = self.settings.model_copy(
-                update={"explanations": "after-each" if event.value else "debrief-only"}
-            )
+            self.settings = self.settings.explaining_each_choice(event.value)
         elif key == "timers":
-            self.settings = self.settings.model_copy(update={"timers": event.value})
+            self.settings = self.settings.changed(timers=event.value)
         elif key == "light":
-            self.settings = self.settings.model_copy(update={"theme": "light" if event.value else "dark"})
+            self.settings = self.settings.in_light_theme(event.value)
 
     @on(Button.Pressed, "#done")
     def action_done(self) -> None:

@@ -156,6 +156,14 @@ def test_settings_round_trip(tmp_path: Path) -> None:
     assert settings is not None and not settings.explain_each_choice and settings.theme == "light"
 
 
+def test_settings_change_one_at_a_time_and_each_change_is_checked() -> None:
+    quiet = Settings().explaining_each_choice(False).in_light_theme(True).changed(timers=False)
+    assert quiet == Settings(explanations="debrief-only", timers=False, theme="light")
+    assert quiet.explaining_each_choice(True).in_light_theme(False) == Settings(timers=False)
+    with pytest.raises(ValueError, match="theme"):
+        Settings().changed(theme="sepia")
+
+
 @pytest.mark.parametrize("module", ["game.saves", "game.profile", "game.settings"])
 def test_storage_modules_import_without_textual(module: str) -> None:
     code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
