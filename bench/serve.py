@@ -196,8 +196,8 @@ def summary(label: str, room: Room) -> tuple[float, float, float]:
     )
     ready = sorted(room.ready)
     print(
-        f"  from opening the page to the first scene (ours: through the join form), all at once: p50 {statistics.median(ready):.1f} s, "
-        f"slowest {ready[-1]:.1f} s"
+        "  from opening the page to the first scene (ours: through the join form), all at once: "
+        f"p50 {statistics.median(ready):.1f} s, slowest {ready[-1]:.1f} s"
     )
     medians = (f"{statistics.median(room.by_key[n]) * 1000:.0f}" for n in sorted(room.by_key))
     print(f"  median ms by key, in the order pressed: {' '.join(medians)}")
