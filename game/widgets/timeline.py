@@ -63,12 +63,12 @@ class Timeline(OptionList):
         for index, record in enumerate(records):
             if index:
                 options.append(None)  # a rule between decisions
-            options.append(Option(decision_prompt(index + 1, record), id=f"decision-{index}"))
+            options.append(Option(decision_prompt(index + 1, record)))
         super().__init__(*options, id=id)
         self.border_title, self.border_subtitle = TITLE, REWIND
 
     @on(OptionList.OptionSelected)
     def _rewind(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.RewindRequested(int(event.option.id.removeprefix("decision-"))))
+        # The rules between decisions are not options: an option's index is its decision's.
+        self.post_message(self.RewindRequested(event.option_index))
