@@ -386,14 +386,6 @@ def tally_rows(runs: Sequence[RunRow], history: Mapping[str, Sequence[DecisionRo
     )
 
 
-def merge_tallies(parts: Iterable[RoomTally]) -> RoomTally:
-    """The tally of several rooms with no run in common (cohorts, say) as one room's."""
-    total = RunningTally()
-    for part in parts:
-        total.add(part)
-    return total.tally()
-
-
 class RunningTally:
     """The tally of several rooms with no run in common (cohorts, say) as one room's, kept as rooms are
     added or counted again, at a cost that depends on the rooms that change, not on all of them.

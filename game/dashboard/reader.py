@@ -17,7 +17,7 @@ from dataclasses import replace
 from game.roomreport import RoomReport, RoomRewardsReader, RunningTally, read_rows, report_of
 from game.scenario.models import Scenario
 from game.store import ResultsStore, StoreError
-from game.store.base import CohortRange, RoomTally
+from game.store.base import EMPTY_TALLY, CohortRange, RoomTally
 from scoring.challenges import Challenge
 
 StoreOpener = Callable[[], ResultsStore]
@@ -163,9 +163,9 @@ class RoomCounter:
                     group.append(cohort)
         pieces = [piece for cohorts in others.values() for piece in _cut(cohorts, now, self.SHARES)]
         counted = store.tallies([*pieces, *([cohort] for cohort in changed)], scenario_id=self.scenario_id)
-        before = [self._ranges[n][1] or _NOTHING for n in ranges]
+        before = [self._ranges[n][1] or EMPTY_TALLY for n in ranges]
         before += [self._shares[n][1] for n in shares]
-        before += [self._alone.get(cohort, _NOTHING) for cohort in changed]
+        before += [self._alone.get(cohort, EMPTY_TALLY) for cohort in changed]
         self._total.recount(before, counted)
         for n in ranges:
             self._ranges[n] = (self._ranges[n][0], None)
@@ -192,9 +192,6 @@ class RoomCounter:
             return n if n >= 0 and order[cohort] <= lasts[n] else None
 
         return range_of
-
-
-_NOTHING = RoomTally((), (), (), ())
 
 
 def _cut(cohorts: Sequence[str], counts: Mapping[str, tuple[int, int, int]], shares: int) -> list[list[str]]:

@@ -144,6 +144,10 @@ class RoomTally:
     endings: tuple[EndingTally, ...]
 
 
+EMPTY_TALLY = RoomTally((), (), (), ())
+"""A room with no run in it."""
+
+
 @dataclass(frozen=True, slots=True)
 class CohortRange:
     """The cohorts named from `first` to `last`, in the store's order of names: the order

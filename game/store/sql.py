@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game.store.base import (
+    EMPTY_TALLY,
     ChoiceTally,
     CohortRange,
     DecisionRow,
@@ -269,9 +270,6 @@ def run_filters(
         where.append(f"{table}.cohort IN ({', '.join('?' * len(cohorts))})" if cohorts else "1 = 0")
         values.extend(cohorts)
     return " AND ".join(where) or "1 = 1", values
-
-
-EMPTY_TALLY = RoomTally((), (), (), ())
 
 
 def tally_rows(read: Callable[[str, Values], Rows], cohort: str | None, scenario_id: str | None) -> RoomTally:
