@@ -8,14 +8,17 @@ importing pydantic or YAML, which is most of what a session would otherwise add 
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
 import types
 import typing
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, asdict, dataclass, field, is_dataclass
 from functools import cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
+
+from game.saves import at, fields, flag, list_of, mapping, one_of, optional, text, whole_number
 
 FORMAT = "tightrope/1"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -203,52 +206,35 @@ class Scenario:
         """The scenario `data` describes, keyed as `as_data` (or the contract's `model_dump`) writes it.
         Raises ValueError when the data does not have this shape; the values are trusted to have passed
         the contract already."""
-        built: Scenario = _build(cls, data, "scenario")
+        built: Scenario = _build(cls, data, "")
         return built
 
 
-# Building from plain data: by the annotations above, so that a field added to a class needs nothing here.
+# Building from plain data, by the annotations above (a field added to a class needs nothing here), with
+# the checks the player's own files are read with: each names where a value is and what it should be.
 
-_Built = TypeVar("_Built")
+_CHECKS: dict[object, Callable[[object, str], object]] = {str: text, int: whole_number, bool: flag}
 
 
 def _build(kind: Any, data: object, where: str) -> Any:
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if origin in (types.UnionType, typing.Union):
-        if data is None:
-            return None
-        return _build(next(a for a in arguments if a is not type(None)), data, where)
+        inner = next(a for a in arguments if a is not type(None))
+        return optional(data, where, lambda value, at_: _build(inner, value, at_))
     if origin is Literal:
-        if data not in arguments:
-            raise ValueError(f"{where}: {data!r} is not one of {arguments}")
-        return data
+        return one_of(data, where, arguments)
     if origin is list:
-        return [_build(arguments[0], item, f"{where}[{n}]") for n, item in enumerate(_of(list, data, where))]
+        return list(list_of(data, where, lambda item, at_: _build(arguments[0], item, at_)))
     if origin is dict:
         return {
-            _build(arguments[0], key, where): _build(arguments[1], value, f"{where}.{key}")
-            for key, value in _of(dict, data, where).items()
+            key: _build(arguments[1], value, at(where, key)) for key, value in mapping(data, where).items()
         }
     if isinstance(kind, type) and is_dataclass(kind):
-        mapping = _of(dict, data, where)
         hints = _hints(kind)
-        unknown = set(mapping) - set(hints)
-        if unknown:
-            raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
-        values = {name: _build(hints[name], value, f"{where}.{name}") for name, value in mapping.items()}
-        try:
-            return kind(**values)
-        except TypeError as exc:  # a required key is missing
-            raise ValueError(f"{where}: {exc}") from None
-    if kind is int and isinstance(data, bool):
-        raise ValueError(f"{where}: {data!r} is not a whole number")
-    return _of(kind, data, where)
-
-
-def _of(kind: type[_Built], data: object, where: str) -> _Built:
-    if not isinstance(data, kind):
-        raise ValueError(f"{where}: expected {kind.__name__}, found {type(data).__name__}")
-    return data
+        required = [spec.name for spec in dataclasses.fields(kind) if _default(spec) is MISSING]
+        found = fields(data, where, required=required, optional=hints.keys())
+        return kind(**{name: _build(hints[name], value, at(where, name)) for name, value in found.items()})
+    return _CHECKS[kind](data, where)
 
 
 @cache
@@ -259,7 +245,7 @@ def _hints(kind: type) -> dict[str, Any]:
 def _given(made: Any) -> dict[str, Any]:
     return {
         spec.name: _given(value) if is_dataclass(value) else value
-        for spec in fields(made)
+        for spec in dataclasses.fields(made)
         if (value := getattr(made, spec.name)) != _default(spec)
     }
 

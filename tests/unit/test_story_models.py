@@ -50,20 +50,21 @@ def test_an_achievement_condition_gives_the_keys_its_author_wrote(path: Path) ->
         assert plain.condition.given() == written.condition.model_dump(exclude_defaults=True)
 
 
+HEAD = {"format": "tightrope/1", "id": "x", "title": "T", "summary": "S", "role": "R", "start": "a"}
+
+
 @pytest.mark.parametrize(
     ("data", "complaint"),
     [
-        ({"id": "x"}, "scenario: "),
-        ({"format": "tightrope/1", "id": "x", "title": "T", "summary": "S", "role": "R", "start": "a",
-          "scenes": {"a": {"text": "Hi", "choices": "none"}}}, "scenario.scenes.a.choices: expected list"),
-        ({"format": "tightrope/1", "id": "x", "title": "T", "summary": "S", "role": "R", "start": "a",
-          "scenes": {"a": {"text": "Hi", "ending": {"title": "E", "tone": "great"}}}}, "is not one of"),
-        ({"format": "tightrope/1", "id": "x", "title": "T", "summary": "S", "role": "R", "start": "a",
-          "scenes": {}, "extra": 1}, "unknown keys ['extra']"),
-        ({"format": "tightrope/1", "id": "x", "title": "T", "summary": "S", "role": "R", "start": "a",
-          "scenes": {}, "minutes": True}, "not a whole number"),
+        ({"id": "x"}, "format: missing"),
+        ({**HEAD, "scenes": {"a": {"text": "Hi", "choices": "none"}}}, "scenes.a.choices: should be a list"),
+        ({**HEAD, "scenes": {"a": {"text": "Hi", "ending": {"title": "E", "tone": "great"}}}},
+         "scenes.a.ending.tone: should be one of 'good', 'mixed', 'poor'"),
+        ({**HEAD, "scenes": {}, "extra": 1}, "extra: unknown key"),
+        ({**HEAD, "scenes": {}, "minutes": True}, "minutes: should be a whole number"),
+        ({**HEAD, "scenes": {"a": {"text": 7}}}, "scenes.a.text: should be text"),
     ],
 )  # fmt: skip
 def test_data_of_another_shape_is_a_value_error_that_says_where(data: object, complaint: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(complaint)):
+    with pytest.raises(ValueError, match=f"^{re.escape(complaint)}$"):
         models.Scenario.from_data(data)
