@@ -116,11 +116,7 @@ class DebriefScreen(Screen[None]):
         if ready is not None:
             self.post_message(self.Earned(ready))
         elif self.earned is not None:
-            self.run_worker(self._wait_for(self.earned), exit_on_error=False, group="earned")
-
-    @staticmethod
-    async def _wait_for(earned: asyncio.Future[Reckoning]) -> Reckoning:
-        return await earned
+            self.run_worker(self.earned, exit_on_error=False, group="earned")
 
     @on(Worker.StateChanged)
     def _reckoned(self, event: Worker.StateChanged) -> None:
