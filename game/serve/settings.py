@@ -38,10 +38,7 @@ class SessionSettings:
         return tuple(parse_challenge(goal) for goal in self.challenges)
 
     def to_env(self) -> dict[str, str]:
-        data = asdict(self)
-        data["scenarios"] = str(self.scenarios) if self.scenarios is not None else None
-        data["challenges"] = list(self.challenges)
-        return {SESSION_ENV: json.dumps(data)}
+        return {SESSION_ENV: json.dumps(asdict(self), default=str)}  # a Path as its text
 
     @classmethod
     def from_env(cls) -> SessionSettings | None:
