@@ -307,6 +307,7 @@ def _cached_scenario(path: Path, cache_file: Path, name: str) -> Scenario | None
     """The scenario the cache keeps for `path`, if the file still has the key the check saw."""
     from game.scenario.models import Scenario
 
+    # Read again, not kept from `read_shelf`: a session plays one scenario and need not hold them all.
     cached = _read_cache(cache_file, code_fingerprint()).get(name)
     if not isinstance(cached, dict) or "scenario" not in cached or cached.get("key") != _key(path):
         return None
