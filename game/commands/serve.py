@@ -27,6 +27,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--idle-timeout", type=float, default=20.0, metavar="MINUTES", help="end silent sessions after this"
     )
     parser.add_argument("--public-url", metavar="URL", help="the address players open, behind a proxy")
+    parser.add_argument(
+        "--spawn",
+        action="store_true",
+        help="start every session as a fresh Python process instead of forking it from a warm one "
+        "(slower to join, more memory; the default where forking is not supported)",
+    )
     parser.add_argument("--dashboard", action="store_true", help="also serve the facilitator dashboard")
     parser.add_argument(
         "--dashboard-code", metavar="CODE", help="access code for the dashboard (default: random)"
@@ -64,7 +70,7 @@ def _is_loopback(host: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     from game.catalog import read_shelf
     from game.library import default_folder
-    from game.serve.server import Room, ServeOptions, TightropeServer, session_command
+    from game.serve.server import Room, ServeOptions, TightropeServer
     from game.serve.settings import SessionSettings
     from game.store import StoreError, display_target, open_store, resolve_target
 
@@ -105,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         no_timers=args.no_timers,
         challenges=tuple(args.challenge),
     )
-    rooms = [Room("game", "Tightrope", "", session_command("session"), settings)]
+    rooms = [Room("game", "Tightrope", "", "session", settings)]
     dashboard_code = None
     if args.dashboard:
         dashboard_code = args.dashboard_code or secrets.token_urlsafe(6)
@@ -114,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
                 "dashboard",
                 "Tightrope — facilitator",
                 "/dashboard",
-                session_command("dashboard-session"),
+                "dashboard-session",
                 settings,
                 access_code=dashboard_code,
             )
@@ -125,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         public_url=args.public_url.rstrip("/") if args.public_url else None,
         max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout * 60,
+        fork_sessions=not args.spawn,
         rooms=rooms,
     )
     server = TightropeServer(options)

@@ -15,11 +15,12 @@ import logging
 import shlex
 import sys
 import time
+from asyncio.subprocess import Process
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from aiohttp import WSMsgType, web
@@ -27,6 +28,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from game.paths import shipped
+from game.serve.forkserver import ForkServer, ForkServerGone, supported
 from game.serve.settings import SessionSettings
 
 log = logging.getLogger("tightrope.serve")
@@ -42,7 +44,7 @@ class Room:
     name: str
     title: str
     path: str  # URL prefix: "" for the game, "/dashboard" for the dashboard
-    command: str
+    command: str  # the `tightrope` command a session runs: "session" or "dashboard-session"
     settings: SessionSettings
     access_code: str | None = None  # checked by the server before a process is started
 
@@ -54,6 +56,9 @@ class ServeOptions:
     public_url: str | None = None
     max_sessions: int = 40
     idle_timeout: float = 20 * 60
+    # Fork each session from a process that has Textual and the game imported (game.serve.forkserver);
+    # off, or where that is not supported, every session is a fresh Python process.
+    fork_sessions: bool = True
     rooms: list[Room] = field(default_factory=list)
 
 
@@ -63,16 +68,42 @@ def session_command(kind: str) -> str:
 
 
 class SessionService(AppService):
-    """textual-serve's app service, with our environment and a stop that cannot hang."""
+    """textual-serve's app service, with our environment, sessions forked from a warm process when
+    there is one, and a stop that cannot hang."""
 
-    def __init__(self, command: str, environment: dict[str, str], **kwargs: Any) -> None:
-        super().__init__(command, **kwargs)
+    def __init__(
+        self, command: str, environment: dict[str, str], forks: ForkServer | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(session_command(command), **kwargs)
+        self._tightrope_command = command
         self._extra_environment = environment
+        self._forks = forks
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width, height)
         environment.update(self._extra_environment)
         return environment
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
+        forks = self._forks
+        if forks is None or not forks.running:
+            return await super()._open_app_process(width, height)
+        environment = self._build_environment(width, height)
+        try:
+            forked = await forks.start_session(self._tightrope_command, environment)
+        except ForkServerGone as exc:
+            log.warning("starting the session as a fresh process: %s", exc)
+            return await super()._open_app_process(width, height)
+        # It has everything of a Process that textual-serve and `stop` use.
+        self._process = process = cast(Process, forked)
+        self._stdin = forked.stdin
+        return process
+
+    async def run(self) -> None:
+        await super().run()
+        # The app has gone, by its own exit or by a crash: close the browser's connection, so the player
+        # sees that the session ended rather than a screen that no longer answers.
+        await self.remote_close()
 
     @property
     def pid(self) -> int | None:
@@ -107,6 +138,7 @@ class TightropeServer:
             loader=jinja2.FileSystemLoader(templates), autoescape=True, enable_async=False
         )
         self.public_url = options.public_url or f"http://{options.host}:{options.port}"
+        self.forks: ForkServer | None = None
 
     # The web application.
 
@@ -122,8 +154,13 @@ class TightropeServer:
             routes.append(web.get(room.path or "/", self._index_handler(room)))
             routes.append(web.get(f"{room.path}/ws", self._websocket_handler(room)))
         app.add_routes(routes)
+        app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         return app
+
+    async def on_startup(self, app: web.Application) -> None:
+        if self.options.fork_sessions and supported():
+            self.forks = ForkServer(session_environment())
 
     async def handle_health(self, request: web.Request) -> web.Response:
         return web.json_response({"sessions": len(self.sessions), "max_sessions": self.options.max_sessions})
@@ -186,6 +223,7 @@ class TightropeServer:
         service = SessionService(
             room.command,
             room.settings.to_env(),
+            self.forks,
             write_bytes=socket.send_bytes,
             write_str=socket.send_str,
             close=socket.close,
@@ -248,9 +286,24 @@ class TightropeServer:
 
     async def on_shutdown(self, app: web.Application) -> None:
         await asyncio.gather(*(service.stop() for service in list(self.sessions)), return_exceptions=True)
+        if self.forks is not None:
+            await asyncio.to_thread(self.forks.stop)
 
     def serve(self) -> None:
         web.run_app(self.make_app(), host=self.options.host, port=self.options.port, print=None)
+
+
+def session_environment() -> dict[str, str]:
+    """The environment textual-serve gives every app process, before its size."""
+
+    async def nowhere(*_: Any) -> None:
+        return None
+
+    probe = SessionService(
+        "session", {}, None, write_bytes=nowhere, write_str=nowhere, close=nowhere,
+        download_manager=DownloadManager(),
+    )  # fmt: skip
+    return probe._build_environment()
 
 
 def _to_int(value: str, default: int, low: int, high: int) -> int:

@@ -30,7 +30,7 @@ import pytest
 from tests.deploy.conftest import NGINX_SNIPPET, ROOT, Nginx, running_nginx
 from tests.pg import PostgresServer
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, children_of, free_port, running_server
+from tests.serve.harness import BrowserSession, free_port, running_server, session_processes
 from tests.serve.test_serve import join, play_tiny_to_the_end
 
 SUB_PATH = "/tightrope"
@@ -58,7 +58,7 @@ class Deployment:
 
     def sessions(self) -> tuple[int, int]:
         """How many session processes each host runs now."""
-        first, second = (len(children_of(pid)) for pid in self.hosts)
+        first, second = (len(session_processes(pid)) for pid in self.hosts)
         return first, second
 
 

@@ -29,15 +29,15 @@ from game.serve.server import Room, ServeOptions, TightropeServer
 from game.serve.session import ServedApp
 from game.serve.settings import SessionSettings
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, descendants_of, free_port, running_server
+from tests.serve.harness import BrowserSession, free_port, running_server, session_processes
 from tests.serve.test_serve import join, play_tiny_to_the_end
 
 CYCLES = 200
 
 
-def wait_for_no_descendants(pid: int, timeout: float = 30.0) -> list[int]:
+def wait_for_no_sessions(pid: int, timeout: float = 30.0) -> list[int]:
     deadline = time.monotonic() + timeout
-    while (left := descendants_of(pid)) and time.monotonic() < deadline:
+    while (left := session_processes(pid)) and time.monotonic() < deadline:
         time.sleep(0.2)
     return left
 
@@ -85,7 +85,9 @@ def test_codes_are_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) ->
     assert calls == [(b"letmein", b"letmein"), (b"letmeout", b"letmein")]
     # The dashboard's access code, checked by the server before any process starts, likewise.
     calls.clear()
-    room = Room("dashboard", "Dashboard", "/dashboard", "true", SessionSettings(), access_code="s3cret")
+    room = Room(
+        "dashboard", "Dashboard", "/dashboard", "dashboard-session", SessionSettings(), access_code="s3cret"
+    )
     server = TightropeServer(ServeOptions(rooms=[room]))
     assert server._allowed(room, make_mocked_request("GET", "/dashboard?code=s3cret"))
     assert not server._allowed(room, make_mocked_request("GET", "/dashboard?code=guess"))
@@ -235,7 +237,7 @@ def test_misbehaving_clients_do_not_stop_real_players(tmp_path: Path) -> None:
     arguments = ["--scenarios", str(SCENARIOS), "--store", str(tmp_path / "r.sqlite3"), "--scenario", "tiny"]
     with running_server([*arguments, "--idle-timeout", "0.3"]) as (url, server):
         asyncio.run(room(url))
-        assert wait_for_no_descendants(server.pid) == []
+        assert wait_for_no_sessions(server.pid) == []
     assert sorted(closed) == [
         "garbage session played to the end",
         "huge frame refused",
@@ -261,9 +263,9 @@ def test_connect_and_disconnect_200_times_leaves_no_process(tmp_path: Path) -> N
     with running_server([*arguments, "--max-sessions", "100"]) as (url, server):
         statuses = asyncio.run(cycles(url))
         assert statuses == [101] * CYCLES
-        assert wait_for_no_descendants(server.pid) == []
+        assert wait_for_no_sessions(server.pid) == []
         asyncio.run(fake_player(url, "Eve"))  # still serving
-        assert wait_for_no_descendants(server.pid) == []
+        assert wait_for_no_sessions(server.pid) == []
 
 
 # A browser can only ever play one of the served folder's scenarios.

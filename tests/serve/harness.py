@@ -194,3 +194,13 @@ def command_name(pid: int) -> str:
         return Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
         return ""
+
+
+def session_processes(server_pid: int) -> list[int]:
+    """The server's live session processes: below it, but not the shell textual-serve puts in between
+    when it spawns one, nor the fork server that forks them (game.serve.forkserver)."""
+    return [
+        pid
+        for pid in descendants_of(server_pid)
+        if command_name(pid) not in {"sh", "dash", "bash", "tightrope-fork"}
+    ]

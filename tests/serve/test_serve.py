@@ -12,7 +12,7 @@ import pytest
 
 from game.store import open_store
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, children_of, command_name, descendants_of, running_server
+from tests.serve.harness import BrowserSession, running_server, session_processes
 
 BASE = ["--scenarios", str(SCENARIOS)]
 
@@ -50,9 +50,9 @@ async def play_tiny_to_the_end(browser: BrowserSession) -> None:
     await browser.wait_for("A team that learns")
 
 
-def wait_for_no_children(pid: int, timeout: float = 15.0) -> list[int]:
+def wait_for_no_sessions(pid: int, timeout: float = 15.0) -> list[int]:
     deadline = time.monotonic() + timeout
-    while (left := children_of(pid)) and time.monotonic() < deadline:
+    while (left := session_processes(pid)) and time.monotonic() < deadline:
         time.sleep(0.1)
     return left
 
@@ -83,7 +83,7 @@ def test_a_pinned_scenario_is_played_to_its_ending_and_recorded(store_path: Path
         server,
     ):
         asyncio.run(scenario(url))
-        assert wait_for_no_children(server.pid) == []
+        assert wait_for_no_sessions(server.pid) == []
     (run,) = open_store(store_path).runs(cohort="monday")
     assert run.start.player_name == "Ann" and run.finish is not None
     assert (run.finish.ending_tone, run.finish.zone, run.decisions) == ("good", "learning", 2)
@@ -104,7 +104,7 @@ def test_a_session_plays_from_the_catalogue_cache_the_server_wrote(store_path: P
         async with BrowserSession(url) as browser:
             await join(browser, "Di")
             await play_tiny_to_the_end(browser)
-            apps = [pid for pid in descendants_of(server_pid) if command_name(pid) not in {"sh", "dash"}]
+            apps = session_processes(server_pid)
             return [mapped_libraries(pid) for pid in apps]
 
     with running_server([*BASE, "--store", str(store_path), "--scenario", "tiny"]) as (url, server):
@@ -126,7 +126,7 @@ def test_twenty_sessions_at_once_are_all_recorded_and_leave_no_process(store_pat
 
     with running_server([*BASE, "--store", str(store_path), "--scenario", "tiny"]) as (url, server):
         asyncio.run(room(url))
-        assert wait_for_no_children(server.pid) == []
+        assert wait_for_no_sessions(server.pid) == []
     runs = open_store(store_path).runs()
     assert sorted(r.start.player_name for r in runs) == sorted(f"Player {n}" for n in range(20))
     assert all(r.finished and r.decisions == 2 for r in runs)
@@ -205,7 +205,7 @@ def test_an_idle_session_is_closed_and_its_process_ended(store_path: Path) -> No
     # 0.05 minutes = 3 seconds without a key press.
     with running_server([*BASE, "--store", str(store_path), "--idle-timeout", "0.05"]) as (url, server):
         asyncio.run(scenario(url))
-        assert wait_for_no_children(server.pid) == []
+        assert wait_for_no_sessions(server.pid) == []
 
 
 def test_dashboard_needs_its_code(store_path: Path) -> None:

@@ -1,0 +1,372 @@
+"""A warm process that forks every session, so a session starts with Textual and the game already imported.
+
+A fresh Python process spends about half a second of CPU importing Textual and the game before it can
+draw anything, and a room that joins at once pays that fifty times over on a two-core laptop. Forked
+from a process that has paid it once, a session starts at its first screen's own work, and the memory
+the imports filled stays shared between the sessions (copy-on-write) instead of being held by each.
+
+The server and the fork server talk over a socket pair made when the server starts, never over a path:
+a request carries a session's three standard streams and its environment, and names one of the
+`tightrope` commands in `COMMANDS`, so no text from a player can choose what runs. For each session the
+fork server answers on a socket of its own: `started PID`, then `ended CODE`; the server writes `kill`
+on it to end the session, and closing it ends the session too. When the server goes away its end of the
+pair closes, and the fork server ends every session it started, then itself.
+
+Linux only (pidfd); elsewhere, and with `tightrope serve --spawn`, every session is a fresh process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import importlib
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# The commands a session may run: what `tightrope serve` would otherwise start with `python -m game`.
+COMMANDS = frozenset({"session", "dashboard-session"})
+
+# What every session imports before its first frame, imported once here instead.
+PRELOAD = (
+    "game.cli",
+    "game.commands.app",
+    "game.commands.session",
+    "game.serve.session",
+    "game.dashboard.app",
+)
+
+_MAX_REQUEST = 1 << 20
+_STREAMS = 3  # stdin, stdout, stderr
+
+
+def supported() -> bool:
+    return sys.platform == "linux" and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+
+
+class ForkServerGone(ConnectionError):
+    """The fork server did not start a session: it has ended, or refused the request."""
+
+
+# The server's side.
+
+
+class ForkedProcess:
+    """A session forked by the fork server, with what textual-serve uses of `asyncio.subprocess.Process`."""
+
+    def __init__(
+        self,
+        pid: int,
+        streams: tuple[asyncio.StreamWriter, asyncio.StreamReader, asyncio.StreamReader],
+        link: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+    ) -> None:
+        self.pid = pid
+        self.stdin, self.stdout, self.stderr = streams
+        self.returncode: int | None = None
+        self._link_reader, self._link_writer = link
+        self._ended = asyncio.ensure_future(self._wait_for_end())
+
+    async def _wait_for_end(self) -> None:
+        line = await self._link_reader.readline()
+        _, _, code = line.decode("ascii", "replace").partition("ended ")
+        # No answer means the fork server itself ended, and it kills its sessions when it does.
+        self.returncode = int(code) if code.strip().lstrip("-").isdigit() else -signal.SIGKILL
+        self._link_writer.close()
+        self.stdin.close()
+
+    async def wait(self) -> int:
+        await asyncio.shield(self._ended)
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None and not self._link_writer.is_closing():
+            self._link_writer.write(b"kill\n")
+
+    terminate = kill
+
+
+class ForkServer:
+    """The server's handle on its fork server: start it, ask it for sessions, stop it."""
+
+    def __init__(self, environment: dict[str, str]) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            # Textual reads some settings from the environment when it is imported, so the fork server
+            # imports it with the environment its sessions get.
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "game.serve.forkserver", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env=environment,
+            )
+        ours.setblocking(False)
+        self._control = ours
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None and self._control.fileno() != -1
+
+    async def start_session(self, command: str, environment: dict[str, str]) -> ForkedProcess:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        stdin_read, stdin_write = os.pipe()
+        stdout_read, stdout_write = os.pipe()
+        stderr_read, stderr_write = os.pipe()
+        given = [theirs.fileno(), stdin_read, stdout_write, stderr_write]
+        request = json.dumps({"command": command, "environment": environment}).encode()
+        try:
+            await self._send(request, given)
+        except BaseException:
+            for fd in (stdin_write, stdout_read, stderr_read):
+                os.close(fd)
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+            for fd in given[1:]:
+                os.close(fd)
+        loop = asyncio.get_running_loop()
+        link = await asyncio.open_unix_connection(sock=ours)
+        streams = (
+            await _writer(loop, stdin_write),
+            await _reader(loop, stdout_read),
+            await _reader(loop, stderr_read),
+        )
+        answer = await link[0].readline()
+        _, _, pid = answer.decode("ascii", "replace").partition("started ")
+        if not pid.strip().isdigit():
+            link[1].close()
+            streams[0].close()
+            raise ForkServerGone("the fork server did not start the session")
+        return ForkedProcess(int(pid), streams, link)
+
+    async def _send(self, request: bytes, fds: list[int]) -> None:
+        while True:
+            try:
+                socket.send_fds(self._control, [request], fds)
+                return
+            except BlockingIOError:
+                # Its queue is full while it forks a room that joined at once: wait our turn.
+                await asyncio.sleep(0.01)
+            except OSError as exc:
+                raise ForkServerGone(f"the fork server has ended ({exc})") from None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close our end, which tells it to end its sessions and itself; kill it if it has not in time."""
+        self._control.close()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# The pipe's file belongs to its transport, which closes it: no `with` around these opens.
+
+
+async def _reader(loop: asyncio.AbstractEventLoop, fd: int) -> asyncio.StreamReader:
+    reader = asyncio.StreamReader(loop=loop)
+    pipe = open(fd, "rb", 0)  # noqa: SIM115
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), pipe)
+    return reader
+
+
+async def _writer(loop: asyncio.AbstractEventLoop, fd: int) -> asyncio.StreamWriter:
+    pipe = open(fd, "wb", 0)  # noqa: SIM115
+    transport, protocol = await loop.connect_write_pipe(
+        lambda: asyncio.StreamReaderProtocol(asyncio.StreamReader(loop=loop), loop=loop), pipe
+    )
+    return asyncio.StreamWriter(transport, protocol, None, loop)
+
+
+# The fork server's side.
+
+
+@dataclass
+class _Session:
+    pid: int
+    pidfd: int
+    link: socket.socket
+
+
+class _ForkServer:
+    def __init__(self, control: socket.socket) -> None:
+        self.control = control
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(control, selectors.EVENT_READ)
+        self.sessions: dict[int, _Session] = {}  # by pid
+
+    def serve_forever(self) -> None:
+        try:
+            while self._handle(self.selector.select()):
+                pass
+        finally:
+            self._end_every_session()
+
+    def _handle(self, events: list[tuple[selectors.SelectorKey, int]]) -> bool:
+        for key, _ in events:
+            if key.fileobj is self.control:
+                if not self._take_request():
+                    return False
+            elif isinstance(key.data, tuple):
+                what, session = key.data
+                if session.pid not in self.sessions:
+                    continue  # reaped earlier in this same batch of events
+                if what == "ended":
+                    self._reap(session)
+                elif session.link.fileno() != -1:
+                    self._listen(session)
+        return True
+
+    def _take_request(self) -> bool:
+        try:
+            message, fds, _, _ = socket.recv_fds(self.control, _MAX_REQUEST, 1 + _STREAMS)
+        except OSError:
+            return False
+        if not message:
+            return False  # the server has gone
+        try:
+            request = json.loads(message)
+            command, environment = request["command"], request["environment"]
+            valid = command in COMMANDS and isinstance(environment, dict) and len(fds) == 1 + _STREAMS
+        except (ValueError, TypeError, KeyError):
+            valid = False
+        if not valid:
+            for fd in fds:
+                os.close(fd)
+            return True
+        link = socket.socket(fileno=fds[0])
+        self._fork(command, {str(k): str(v) for k, v in environment.items()}, link, fds[1:])
+        return True
+
+    def _fork(
+        self, command: str, environment: dict[str, str], link: socket.socket, streams: list[int]
+    ) -> None:
+        gc.freeze()  # what the fork server made since the last fork stays out of the sessions' collections
+        pid = os.fork()
+        if pid == 0:
+            os._exit(self._become_session(command, environment, link, streams))
+        for fd in streams:
+            os.close(fd)
+        session = _Session(pid, os.pidfd_open(pid), link)
+        self.sessions[pid] = session
+        self.selector.register(session.pidfd, selectors.EVENT_READ, ("ended", session))
+        self.selector.register(link, selectors.EVENT_READ, ("link", session))
+        with contextlib.suppress(OSError):
+            link.sendall(f"started {pid}\n".encode())
+
+    def _become_session(
+        self, command: str, environment: dict[str, str], link: socket.socket, streams: list[int]
+    ) -> int:
+        try:
+            # Nothing of the fork server's stays open in a session: not the server's requests, not the
+            # other sessions' sockets.
+            self.selector.close()
+            self.control.close()
+            link.close()
+            for other in self.sessions.values():
+                other.link.close()
+                os.close(other.pidfd)
+            for target, fd in enumerate(streams):
+                os.dup2(fd, target)
+                os.close(fd)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.environ.clear()
+            os.environ.update(environment)
+            importlib.reload(importlib.import_module("textual.constants"))
+            sys.argv = ["tightrope", command]
+            _name_process("tightrope-play")
+            gc.enable()
+            from game.cli import main
+
+            return main([command])
+        except SystemExit as exit:
+            return exit.code if isinstance(exit.code, int) else 1
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            return 1
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+
+    def _listen(self, session: _Session) -> None:
+        try:
+            said = session.link.recv(64)
+        except OSError:
+            said = b""
+        if not said:
+            # The server closed the session's socket: the session is over for it, so end it.
+            self.selector.unregister(session.link)
+        if not said or b"kill" in said:
+            # Not reaped yet (that happens only in `_reap`), so the pid is still this session's.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(session.pid, signal.SIGKILL)
+
+    def _reap(self, session: _Session) -> None:
+        _, status = os.waitpid(session.pid, 0)
+        self.selector.unregister(session.pidfd)
+        os.close(session.pidfd)
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(session.link)
+        with contextlib.suppress(OSError):
+            session.link.sendall(f"ended {os.waitstatus_to_exitcode(status)}\n".encode())
+        session.link.close()
+        del self.sessions[session.pid]
+
+    def _end_every_session(self) -> None:
+        for session in list(self.sessions.values()):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(session.pid, signal.SIGKILL)
+        for session in list(self.sessions.values()):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(session.pid, 0)
+
+
+def _name_process(name: str) -> None:
+    """What `ps` and `top` show for this process (Linux keeps 15 characters)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/comm").write_text(name)
+
+
+def _preload() -> None:
+    from game.app import FOR_PLAY
+    from scoring import load_catalogue
+    from scoring.achievements import load_achievements
+
+    for module in (*PRELOAD, *FOR_PLAY):
+        importlib.import_module(module)
+    # Shipped data every debrief reads, the same for every session.
+    load_catalogue()
+    load_achievements()
+
+
+def _stop_on_terminate(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: list[str]) -> int:
+    control = socket.socket(fileno=int(argv[0]))
+    # Ctrl+C in the facilitator's terminal reaches the whole process group: the server stops its
+    # sessions and then closes our socket, which is when we end.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_on_terminate)
+    _name_process("tightrope-fork")
+    _preload()
+    gc.freeze()
+    _ForkServer(control).serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
