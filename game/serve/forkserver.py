@@ -34,13 +34,20 @@ from pathlib import Path
 # The commands a session may run: what `tightrope serve` would otherwise start with `python -m game`.
 COMMANDS = frozenset({"session", "dashboard-session"})
 
-# What every session imports before its first frame, imported once here instead.
+# What a session imports on its way to its debrief, imported once here instead (with game.app.FOR_PLAY):
+# a module imported after the fork is built again in every session's own memory.
 PRELOAD = (
     "game.cli",
     "game.commands.app",
     "game.commands.session",
     "game.serve.session",
     "game.dashboard.app",
+    "game.store.sqlite",
+    "textual.drivers.web_driver",
+    "textual.layouts.factory",
+    "textual.layouts.horizontal",
+    "textual.layouts.stream",
+    "textual.scrollbar",
 )
 
 _MAX_REQUEST = 1 << 20
@@ -340,13 +347,17 @@ def _name_process(name: str) -> None:
 
 
 def _preload() -> None:
+    from rich.cells import cell_len
+
     from game.app import FOR_PLAY
     from scoring import load_catalogue
     from scoring.achievements import load_achievements
 
     for module in (*PRELOAD, *FOR_PLAY):
         importlib.import_module(module)
-    # Shipped data every debrief reads, the same for every session.
+    # Tables and shipped data every session reads, the same for all of them: Rich's table of character
+    # widths (loaded at the first character outside ASCII), the principles and the achievements.
+    cell_len("\u754c")
     load_catalogue()
     load_achievements()
 
