@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import gc
 import importlib
 import json
@@ -257,12 +258,28 @@ class _ForkServer:
         self, command: str, environment: dict[str, str], link: socket.socket, streams: list[int]
     ) -> None:
         gc.freeze()  # what the fork server made since the last fork stays out of the sessions' collections
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            # Out of processes or memory: this session is refused (the server starts it fresh or
+            # reports it), the others go on.
+            print(f"tightrope: the fork server could not start a session: {exc}", file=sys.stderr)
+            pid = -1
         if pid == 0:
             os._exit(self._become_session(command, environment, link, streams))
         for fd in streams:
             os.close(fd)
-        session = _Session(pid, os.pidfd_open(pid), link)
+        try:
+            pidfd = os.pidfd_open(pid) if pid > 0 else -1
+        except OSError as exc:  # out of file descriptors: a session we could not watch must not run
+            print(f"tightrope: the fork server could not watch a session: {exc}", file=sys.stderr)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pidfd = -1
+        if pidfd == -1:
+            link.close()
+            return
+        session = _Session(pid, pidfd, link)
         self.sessions[pid] = session
         self.selector.register(session.pidfd, selectors.EVENT_READ, ("ended", session))
         self.selector.register(link, selectors.EVENT_READ, ("link", session))
@@ -281,7 +298,11 @@ class _ForkServer:
             for other in self.sessions.values():
                 other.link.close()
                 os.close(other.pidfd)
-            for target, fd in enumerate(streams):
+            # Out of the way first: a stream may have arrived as 0, 1 or 2 if this process had one closed.
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 3 + _STREAMS) for fd in streams]
+            for fd in streams:
+                os.close(fd)
+            for target, fd in enumerate(high):
                 os.dup2(fd, target)
                 os.close(fd)
             signal.signal(signal.SIGINT, signal.default_int_handler)
