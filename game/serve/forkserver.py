@@ -17,6 +17,7 @@ Linux only (pidfd); elsewhere, and with `tightrope serve --spawn`, every session
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import fcntl
@@ -38,7 +39,6 @@ COMMANDS = frozenset({"session", "dashboard-session"})
 # What a session imports on its way to its debrief, imported once here instead (with game.app.FOR_PLAY):
 # a module imported after the fork is built again in every session's own memory.
 PRELOAD = (
-    "game.cli",
     "game.commands.app",
     "game.commands.session",
     "game.serve.session",
@@ -312,12 +312,11 @@ class _ForkServer:
             importlib.reload(importlib.import_module("textual.constants"))
             sys.argv = ["tightrope", command]
             _name_process("tightrope-play")
-            gc.enable()
-            from game.cli import main
-
-            return main([command])
+            return _run(command)
         except SystemExit as exit:
             return exit.code if isinstance(exit.code, int) else 1
+        except KeyboardInterrupt:
+            return 130
         except BaseException:
             import traceback
 
@@ -359,6 +358,15 @@ class _ForkServer:
         for session in list(self.sessions.values()):
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(session.pid, 0)
+
+
+def _run(command: str) -> int:
+    """What `python -m game COMMAND` runs, without building the whole command line's parser for a
+    command that takes no arguments (that alone copies a megabyte or two of the shared pages)."""
+    from game.commands.session import COMMAND, DASHBOARD_COMMAND
+
+    (run,) = [known.run for known in (COMMAND, DASHBOARD_COMMAND) if known.name == command]
+    return run(argparse.Namespace())
 
 
 def _name_process(name: str) -> None:
