@@ -379,6 +379,7 @@ def _preload() -> None:
     from rich.cells import cell_len
 
     from game.app import FOR_PLAY
+    from game.catalog import code_fingerprint
     from scoring import load_catalogue
     from scoring.achievements import load_achievements
 
@@ -389,6 +390,9 @@ def _preload() -> None:
     cell_len("\u754c")
     load_catalogue()
     load_achievements()
+    # The digest of the checking code, which every session's catalogue compares with its cache: the code
+    # sessions run is what was imported here, so here is where to take it.
+    code_fingerprint()
 
 
 def _stop_on_terminate(signum: int, frame: object) -> None:
