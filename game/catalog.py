@@ -23,6 +23,7 @@ import hashlib
 import importlib.util
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -303,12 +304,30 @@ def _entries(files: list[Path], records: list[_Record], cache: tuple[Path, Path]
     return entries
 
 
+def open_all(entries: Iterable[Entry]) -> None:
+    """Open every playable entry's scenario, reading each cache file once for all of them (the debrief
+    judges a run against every scenario) instead of once for each."""
+    waiting: dict[Path, list[Entry]] = {}
+    for entry in entries:
+        if entry.playable and not entry._opened and entry.cached_in is not None:
+            waiting.setdefault(entry.cached_in[0], []).append(entry)
+    for cache_file, opening in waiting.items():
+        cached = _read_cache(cache_file, code_fingerprint())
+        for entry in opening:
+            assert entry.cached_in is not None
+            scenario = _scenario_from(cached.get(entry.cached_in[1]), entry.path)
+            entry._opened.append(Read(scenario) if scenario is not None else _open(entry.path))
+
+
 def _cached_scenario(path: Path, cache_file: Path, name: str) -> Scenario | None:
     """The scenario the cache keeps for `path`, if the file still has the key the check saw."""
+    # Read again, not kept from `read_shelf`: a session plays one scenario and need not hold them all.
+    return _scenario_from(_read_cache(cache_file, code_fingerprint()).get(name), path)
+
+
+def _scenario_from(cached: object, path: Path) -> Scenario | None:
     from game.scenario.models import Scenario
 
-    # Read again, not kept from `read_shelf`: a session plays one scenario and need not hold them all.
-    cached = _read_cache(cache_file, code_fingerprint()).get(name)
     if not isinstance(cached, dict) or "scenario" not in cached or cached.get("key") != _key(path):
         return None
     try:

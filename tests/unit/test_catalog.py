@@ -256,3 +256,36 @@ def test_a_damaged_cached_scenario_is_checked_again(folder: Path, cache: Path, c
     scenario = deadline.scenario
     assert scenario is not None and scenario.id == "deadline"
     assert checked == ["deadline.yaml"]
+
+
+def test_opening_all_reads_the_cache_once_and_checks_only_what_changed(
+    cache: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = default_folder()
+    read_shelf(folder, cache)
+    entries = read_shelf(folder, cache)
+    reads: list[Path] = []
+    real = game.catalog._read_cache
+
+    def counting(path: Path, code: str) -> dict[str, object]:
+        reads.append(path)
+        return real(path, code)
+
+    monkeypatch.setattr(game.catalog, "_read_cache", counting)
+    checked.clear()
+    game.catalog.open_all(entries)
+    assert reads == [cache_file(cache)]
+    assert checked == []
+    for entry, full in zip(entries, check_files(scenario_files([folder])), strict=True):
+        assert entry.scenario == full.loaded.scenario
+
+
+def test_opening_all_checks_a_changed_file_again(folder: Path, cache: Path, checked: list[str]) -> None:
+    read_shelf(folder, cache)
+    entries = read_shelf(folder, cache)
+    retro = folder / "retro.yaml"
+    retro.write_text(retro.read_text(encoding="utf-8").replace("\n", "\n\n", 1), encoding="utf-8")
+    checked.clear()
+    game.catalog.open_all(entries)
+    assert checked == ["retro.yaml"]
+    assert [entry.scenario.id for entry in entries if entry.scenario is not None] == ["deadline", "retro"]
