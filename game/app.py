@@ -371,16 +371,10 @@ class TightropeApp(App[None]):
 
     @cached_property
     def library(self) -> Library:
-        from game.catalog import open_all
         from game.roomreport import Library
 
         entries = self.picker.entries
-
-        def every_scenario() -> list[Scenario]:
-            open_all(entries)
-            return [scenario for entry in entries if entry.playable and (scenario := entry.scenario)]
-
-        return Library(every_scenario)
+        return Library(lambda: [s for e in entries if e.playable and (s := e.scenario) is not None])
 
     def _store_opener(self) -> StoreOpener:
         """Opens the store afresh: a worker thread needs its own connection."""

@@ -10,9 +10,11 @@ rule that spans files (each id used once) is applied afresh on every start. A ca
 or does not fit is ignored and rewritten; it is never an error.
 
 The full scenario is loaded only when it is played (`Entry.scenario`). The cache keeps each playable
-file's scenario as the game's plain classes write it (`Scenario.as_data`): if the file still has the key
-the check saw, the scenario is built from that, with neither YAML nor pydantic; otherwise the file is
-checked again. A browser session, one process per player, plays from the cache this way.
+file's scenario as the game's plain classes write it (`Scenario.as_data`), in a file of its own beside
+the entries, so reading the shelf parses no scenario and opening one parses only that one: if the file
+still has the key the check saw, the scenario is built from that, with neither YAML nor pydantic;
+otherwise the file is checked again. A browser session, one process per player, plays from the cache
+this way.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import hashlib
 import importlib.util
 import json
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from game.library import Checked
     from game.scenario.models import Scenario
 
-CACHE_FORMAT: Final = "tightrope-catalog/1"
+CACHE_FORMAT: Final = "tightrope-catalog/2"
 
 # What decides an entry besides the file's bytes: the checking code, the principle catalogue (ids the
 # rules accept, theme names shown), and the libraries that parse and validate.
@@ -122,16 +123,15 @@ def read_shelf(folder: Path, cache_folder: Path | None = None) -> list[Entry]:
         name = path.relative_to(folder).as_posix()
         key = _key(path)
         record = _from_cache(cached.get(name), key)
-        if record is not None:
+        if record is not None and (record.problem is not None or _scenario_file(cache_file, name).is_file()):
             keep[name] = cached[name]
         else:
             record, scenario = _check(path)
             # Cached only if what was checked is still what is there (readable, and not changed meanwhile).
             if key is not None and _key(path) == key:
-                stored: dict[str, object] = {"key": key, "entry": record.as_data()}
+                keep[name] = {"key": key, "entry": record.as_data()}
                 if scenario is not None:
-                    stored["scenario"] = scenario.as_data()
-                keep[name] = stored
+                    _write_scenario(_scenario_file(cache_file, name), code, key, scenario)
         records.append(record)
     if keep != cached:
         _write_cache(cache_file, folder, code, keep)
@@ -304,31 +304,19 @@ def _entries(files: list[Path], records: list[_Record], cache: tuple[Path, Path]
     return entries
 
 
-def open_all(entries: Iterable[Entry]) -> None:
-    """Open every playable entry's scenario, reading each cache file once for all of them (the debrief
-    judges a run against every scenario) instead of once for each."""
-    waiting: dict[Path, list[Entry]] = {}
-    for entry in entries:
-        if entry.playable and not entry._opened and entry.cached_in is not None:
-            waiting.setdefault(entry.cached_in[0], []).append(entry)
-    for cache_file, opening in waiting.items():
-        cached = _read_cache(cache_file, code_fingerprint())
-        for entry in opening:
-            assert entry.cached_in is not None
-            scenario = _scenario_from(cached.get(entry.cached_in[1]), entry.path)
-            entry._opened.append(Read(scenario) if scenario is not None else _open(entry.path))
-
-
 def _cached_scenario(path: Path, cache_file: Path, name: str) -> Scenario | None:
     """The scenario the cache keeps for `path`, if the file still has the key the check saw."""
-    # Read again, not kept from `read_shelf`: a session plays one scenario and need not hold them all.
-    return _scenario_from(_read_cache(cache_file, code_fingerprint()).get(name), path)
-
-
-def _scenario_from(cached: object, path: Path) -> Scenario | None:
     from game.scenario.models import Scenario
 
-    if not isinstance(cached, dict) or "scenario" not in cached or cached.get("key") != _key(path):
+    try:
+        cached = json.loads(_scenario_file(cache_file, name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(cached, dict) or "scenario" not in cached:
+        return None
+    if (cached.get("format"), cached.get("code")) != (CACHE_FORMAT, code_fingerprint()):
+        return None
+    if cached.get("key") != _key(path):
         return None
     try:
         return Scenario.from_data(cached["scenario"])
@@ -352,6 +340,18 @@ def _open(path: Path) -> Read[Scenario]:
 def _cache_file(folder: Path, cache_folder: Path) -> Path:
     where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
     return cache_folder / f"scenarios-{where}.json"
+
+
+def _scenario_file(cache_file: Path, name: str) -> Path:
+    """Where the cache keeps the checked scenario of the file `name` in the folder: beside the entries."""
+    return cache_file.with_suffix("") / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
+
+
+def _write_scenario(where: Path, code: str, key: _Key, scenario: Scenario) -> None:
+    data = {"format": CACHE_FORMAT, "code": code, "key": key, "scenario": scenario.as_data()}
+    with contextlib.suppress(OSError):
+        where.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(where, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def _read_cache(cache_file: Path, code: str) -> dict[str, object]:
@@ -385,3 +385,9 @@ def _write_cache(cache_file: Path, folder: Path, code: str, files: dict[str, obj
     # A cache that cannot be written only means that the next start checks again.
     with contextlib.suppress(OSError):
         atomic_write(cache_file, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    # The scenarios of files that are gone (renamed, deleted) go with them.
+    kept = {_scenario_file(cache_file, name).name for name in files}
+    with contextlib.suppress(OSError):
+        for stale in cache_file.with_suffix("").glob("*.json"):
+            if stale.name not in kept:
+                stale.unlink(missing_ok=True)

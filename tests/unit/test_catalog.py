@@ -57,6 +57,16 @@ def cache_file(cache: Path) -> Path:
     return only
 
 
+def scenario_file(cache: Path, scenario_id: str) -> Path:
+    """The file where the cache keeps the checked scenario with this id."""
+    [kept] = [
+        path
+        for path in cache.glob("*/*.json")
+        if json.loads(path.read_text(encoding="utf-8"))["scenario"]["id"] == scenario_id
+    ]
+    return kept
+
+
 def test_second_read_is_a_cache_hit_with_the_same_entries(
     folder: Path, cache: Path, checked: list[str]
 ) -> None:
@@ -248,9 +258,10 @@ def test_the_scenario_from_the_cache_equals_the_one_the_check_loads(cache: Path,
 
 def test_a_damaged_cached_scenario_is_checked_again(folder: Path, cache: Path, checked: list[str]) -> None:
     read_shelf(folder, cache)
-    stored = json.loads(cache_file(cache).read_text(encoding="utf-8"))
-    stored["files"]["deadline.yaml"]["scenario"]["scenes"] = ["not", "a", "mapping"]
-    cache_file(cache).write_text(json.dumps(stored), encoding="utf-8")
+    kept = scenario_file(cache, "deadline")
+    stored = json.loads(kept.read_text(encoding="utf-8"))
+    stored["scenario"]["scenes"] = ["not", "a", "mapping"]
+    kept.write_text(json.dumps(stored), encoding="utf-8")
     deadline = by_name(read_shelf(folder, cache))["deadline.yaml"]
     checked.clear()
     scenario = deadline.scenario
@@ -258,34 +269,41 @@ def test_a_damaged_cached_scenario_is_checked_again(folder: Path, cache: Path, c
     assert checked == ["deadline.yaml"]
 
 
-def test_opening_all_reads_the_cache_once_and_checks_only_what_changed(
-    cache: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+def test_the_shelf_holds_no_scenario_and_each_scenario_opens_from_its_own_file(
+    cache: Path, checked: list[str]
 ) -> None:
+    """A session reads the whole shelf, but plays one scenario: the shelf's file must not make it parse
+    them all."""
     folder = default_folder()
     read_shelf(folder, cache)
     entries = read_shelf(folder, cache)
-    reads: list[Path] = []
-    real = game.catalog._read_cache
-
-    def counting(path: Path, code: str) -> dict[str, object]:
-        reads.append(path)
-        return real(path, code)
-
-    monkeypatch.setattr(game.catalog, "_read_cache", counting)
+    index = json.loads(cache_file(cache).read_text(encoding="utf-8"))
+    assert all(set(stored) == {"key", "entry"} for stored in index["files"].values())
+    cache_file(cache).unlink()  # opening needs only the scenario's own file
     checked.clear()
-    game.catalog.open_all(entries)
-    assert reads == [cache_file(cache)]
-    assert checked == []
     for entry, full in zip(entries, check_files(scenario_files([folder])), strict=True):
         assert entry.scenario == full.loaded.scenario
+    assert len(checked) == len(entries)  # check_files above, and nothing else
 
 
-def test_opening_all_checks_a_changed_file_again(folder: Path, cache: Path, checked: list[str]) -> None:
+def test_a_missing_scenario_file_is_a_miss_and_is_written_again(
+    folder: Path, cache: Path, checked: list[str]
+) -> None:
     read_shelf(folder, cache)
-    entries = read_shelf(folder, cache)
-    retro = folder / "retro.yaml"
-    retro.write_text(retro.read_text(encoding="utf-8").replace("\n", "\n\n", 1), encoding="utf-8")
+    scenario_file(cache, "retro").unlink()
     checked.clear()
-    game.catalog.open_all(entries)
+    entries = by_name(read_shelf(folder, cache))
     assert checked == ["retro.yaml"]
-    assert [entry.scenario.id for entry in entries if entry.scenario is not None] == ["deadline", "retro"]
+    assert scenario_file(cache, "retro").is_file()  # written again
+    checked.clear()
+    assert entries["retro.yaml"].scenario is not None and checked == []
+
+
+def test_the_scenario_of_a_file_that_is_gone_leaves_the_cache(folder: Path, cache: Path) -> None:
+    read_shelf(folder, cache)
+    gone = scenario_file(cache, "retro")
+    assert gone.is_file()
+    (folder / "retro.yaml").unlink()
+    read_shelf(folder, cache)
+    assert not gone.exists()
+    assert scenario_file(cache, "deadline").is_file()  # still there for the file that is
