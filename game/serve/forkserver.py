@@ -36,15 +36,18 @@ from pathlib import Path
 # The commands a session may run: what `tightrope serve` would otherwise start with `python -m game`.
 COMMANDS = frozenset({"session", "dashboard-session"})
 
-# What a session imports on its way to its debrief, imported once here instead (with game.app.FOR_PLAY):
-# a module imported after the fork is built again in every session's own memory.
+# What a session imports on its way to its debrief, imported once here instead (with game.app.FOR_PLAY).
+# An import after the fork costs a session more than the module: even `import tty` there dirties about a
+# megabyte of the pages it shares with the others.
 PRELOAD = (
     "game.commands.app",
     "game.commands.session",
     "game.serve.session",
     "game.dashboard.app",
     "game.store.sqlite",
+    "textual.drivers.headless_driver",  # App.run imports it, and textual.pilot, even when not headless
     "textual.drivers.web_driver",
+    "textual.pilot",
     "textual.layouts.factory",
     "textual.layouts.horizontal",
     "textual.layouts.stream",
