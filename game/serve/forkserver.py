@@ -54,6 +54,7 @@ PRELOAD = (
     "textual.scrollbar",
 )
 
+POSTGRES_OPTION = "--postgres"
 _MAX_REQUEST = 1 << 20
 _STREAMS = 3  # stdin, stdout, stderr
 
@@ -107,13 +108,15 @@ class ForkedProcess:
 class ForkServer:
     """The server's handle on its fork server: start it, ask it for sessions, stop it."""
 
-    def __init__(self, environment: dict[str, str]) -> None:
+    def __init__(self, environment: dict[str, str], *, postgres: bool = False) -> None:
+        """`postgres`: the sessions write to a PostgreSQL store, so the fork server loads its driver too."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        options = [POSTGRES_OPTION] if postgres else []
         with theirs:
             # Textual reads some settings from the environment when it is imported, so the fork server
             # imports it with the environment its sessions get.
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "game.serve.forkserver", str(theirs.fileno())],
+                [sys.executable, "-m", "game.serve.forkserver", str(theirs.fileno()), *options],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 env=environment,
@@ -378,7 +381,7 @@ def _name_process(name: str) -> None:
         Path("/proc/self/comm").write_text(name)
 
 
-def _preload() -> None:
+def _preload(postgres: bool) -> None:
     from rich.cells import cell_len
 
     from game.app import FOR_PLAY
@@ -388,6 +391,9 @@ def _preload() -> None:
 
     for module in (*PRELOAD, *FOR_PLAY):
         importlib.import_module(module)
+    if postgres:
+        # psycopg and libpq: about 12 MiB and 0.18 s of CPU that every session would otherwise load.
+        importlib.import_module("game.store.postgres")
     # Tables and shipped data every session reads, the same for all of them: Rich's table of character
     # widths (loaded at the first character outside ASCII), the principles and the achievements.
     cell_len("\u754c")
@@ -409,7 +415,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_on_terminate)
     _name_process("tightrope-fork")
-    _preload()
+    _preload(postgres=POSTGRES_OPTION in argv[1:])
     gc.freeze()
     _ForkServer(control).serve_forever()
     return 0

@@ -30,6 +30,7 @@ from textual_serve.download_manager import DownloadManager
 from game.paths import shipped
 from game.serve.forkserver import ForkServer, ForkServerGone, supported
 from game.serve.settings import SessionSettings
+from game.store import is_database_url
 
 log = logging.getLogger("tightrope.serve")
 
@@ -160,7 +161,8 @@ class TightropeServer:
 
     async def on_startup(self, app: web.Application) -> None:
         if self.options.fork_sessions and supported():
-            self.forks = ForkServer(session_environment())
+            postgres = any(is_database_url(room.settings.store) for room in self.options.rooms)
+            self.forks = ForkServer(session_environment(), postgres=postgres)
 
     async def handle_health(self, request: web.Request) -> web.Response:
         return web.json_response({"sessions": len(self.sessions), "max_sessions": self.options.max_sessions})

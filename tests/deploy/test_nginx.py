@@ -17,6 +17,7 @@ import re
 import ssl
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -30,7 +31,14 @@ import pytest
 from tests.deploy.conftest import NGINX_SNIPPET, ROOT, Nginx, running_nginx
 from tests.pg import PostgresServer
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, free_port, running_server, session_processes
+from tests.serve.harness import (
+    BrowserSession,
+    fork_server_of,
+    free_port,
+    mapped_libraries,
+    running_server,
+    session_processes,
+)
 from tests.serve.test_serve import join, play_tiny_to_the_end
 
 SUB_PATH = "/tightrope"
@@ -225,6 +233,15 @@ def test_sessions_land_on_both_hosts_and_the_report_and_dashboard_see_every_play
         assert pages[socket["route"]] == socket["upstream"], socket
     upstreams = {f"127.0.0.1:{port}" for port in deployment.host_ports}
     assert {socket["upstream"] for socket in sockets} == upstreams
+
+
+def test_each_host_forks_its_sessions_with_the_postgres_driver_already_loaded(deployment: Deployment) -> None:
+    for host in deployment.hosts:
+        forks = fork_server_of(host)
+        deadline = time.monotonic() + 30
+        while not any(name.startswith("_psycopg") for name in mapped_libraries(forks)):
+            assert time.monotonic() < deadline, f"host {host}'s fork server has not loaded psycopg"
+            time.sleep(0.1)
 
 
 def test_the_guide_names_what_each_host_needs() -> None:

@@ -204,3 +204,24 @@ def session_processes(server_pid: int) -> list[int]:
         for pid in descendants_of(server_pid)
         if command_name(pid) not in {"sh", "dash", "bash", "tightrope-fork"}
     ]
+
+
+def fork_server_of(server_pid: int, timeout: float = 10.0) -> int:
+    """The server's fork server (game.serve.forkserver), once it has started: the server listens first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid in children_of(server_pid):
+            with contextlib.suppress(OSError):
+                if b"game.serve.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+        time.sleep(0.1)
+    raise AssertionError("the server has no fork server")
+
+
+def mapped_libraries(pid: int) -> set[str]:
+    """The file names of the shared libraries `pid` has loaded (empty once it is gone)."""
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return set()
+    return {line.rsplit("/", 1)[-1] for line in maps.splitlines() if ".so" in line}

@@ -18,7 +18,15 @@ from game.serve.forkserver import ForkServer, ForkServerGone, supported
 from game.serve.server import session_environment
 from game.serve.settings import SESSION_ENV, SessionSettings
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, children_of, command_name, running_server, session_processes
+from tests.serve.harness import (
+    BrowserSession,
+    children_of,
+    command_name,
+    fork_server_of,
+    mapped_libraries,
+    running_server,
+    session_processes,
+)
 
 pytestmark = pytest.mark.skipif(not supported(), reason="the fork server needs Linux")
 
@@ -45,17 +53,6 @@ def wait_until_gone(pids: list[int], timeout: float = 10.0) -> list[int]:
     while (left := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
         time.sleep(0.1)
     return left
-
-
-def fork_server_of(server_pid: int, timeout: float = 10.0) -> int:
-    """The server's fork server, once it has started (the server listens before it has)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for pid in children_of(server_pid):
-            if "game.serve.forkserver" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
-                return pid
-        time.sleep(0.1)
-    raise AssertionError("the server has no fork server")
 
 
 def without_settings() -> dict[str, str]:
@@ -173,3 +170,14 @@ def test_spawn_starts_every_session_as_a_fresh_process(store_path: Path) -> None
     arguments = ["--scenarios", str(SCENARIOS), "--store", str(store_path), "--spawn"]
     with running_server(arguments) as (url, server):
         asyncio.run(scenario(url, server.pid))
+
+
+def test_a_sqlite_room_does_not_load_the_postgres_driver(store_path: Path) -> None:
+    # The other half, that a PostgreSQL room does, is in tests/deploy/test_nginx.py.
+    with running_server(["--scenarios", str(SCENARIOS), "--store", str(store_path)]) as (_, server):
+        forks = fork_server_of(server.pid)
+        deadline = time.monotonic() + 30
+        while not any(name.startswith("_sqlite3") for name in mapped_libraries(forks)):
+            assert time.monotonic() < deadline, "the fork server never finished loading"
+            time.sleep(0.1)
+        assert not any("psycopg" in name for name in mapped_libraries(forks))

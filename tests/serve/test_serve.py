@@ -12,7 +12,7 @@ import pytest
 
 from game.store import open_store
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, running_server, session_processes
+from tests.serve.harness import BrowserSession, mapped_libraries, running_server, session_processes
 
 BASE = ["--scenarios", str(SCENARIOS)]
 
@@ -92,13 +92,6 @@ def test_a_pinned_scenario_is_played_to_its_ending_and_recorded(store_path: Path
 def test_a_session_plays_from_the_catalogue_cache_the_server_wrote(store_path: Path) -> None:
     """The server checks the folder once and caches it; its sessions then play without pydantic (which
     would add about a fifth to every session's memory) and without checking the file again."""
-
-    def mapped_libraries(pid: int) -> set[str]:
-        try:
-            maps = Path(f"/proc/{pid}/maps").read_text()
-        except OSError:
-            return set()
-        return {line.rsplit("/", 1)[-1] for line in maps.splitlines() if ".so" in line}
 
     async def scenario(url: str, server_pid: int) -> list[set[str]]:
         async with BrowserSession(url) as browser:
