@@ -79,28 +79,27 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def pss_kib(pid: int) -> int:
+def proc_kib(pid: int, table: str, name: str) -> int:
+    """One `Name:  N kB` line of a /proc/PID table (0 once the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(f"/proc/{pid}/{table}").read_text().splitlines():
+            if line.startswith(f"{name}:"):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def pss_kib(pid: int) -> int:
+    return proc_kib(pid, "smaps_rollup", "Pss")
+
+
+def peak_rss_kib(pid: int) -> int:
+    return proc_kib(pid, "status", "VmHWM")
 
 
 def fork_servers(server_pid: int) -> list[int]:
     return [pid for pid in descendants_of(server_pid) if command_name(pid) == "tightrope-fork"]
-
-
-def peak_rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 async def timed(browser: BrowserSession, key: str, expect: str) -> float:
