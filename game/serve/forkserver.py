@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import fcntl
 import gc
 import importlib
@@ -57,6 +58,7 @@ PRELOAD = (
 POSTGRES_OPTION = "--postgres"
 _MAX_REQUEST = 1 << 20
 _STREAMS = 3  # stdin, stdout, stderr
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def supported() -> bool:
@@ -213,9 +215,12 @@ class _Session:
 class _ForkServer:
     def __init__(self, control: socket.socket) -> None:
         self.control = control
+        # For prctl: loaded once here, not in every session.
+        self.libc = ctypes.CDLL(None, use_errno=True)
         self.selector = selectors.DefaultSelector()
         self.selector.register(control, selectors.EVENT_READ)
         self.sessions: dict[int, _Session] = {}  # by pid
+        self.pid = os.getpid()
 
     def serve_forever(self) -> None:
         try:
@@ -296,6 +301,11 @@ class _ForkServer:
         self, command: str, environment: dict[str, str], link: socket.socket, streams: list[int]
     ) -> int:
         try:
+            # A session ends with the fork server, killed or crashed: the server reaches and ends its
+            # sessions through it, so one that outlived it could be left running for ever.
+            self.libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != self.pid:
+                return 1  # it ended before that took hold
             # Nothing of the fork server's stays open in a session: not the server's requests, not the
             # other sessions' sockets.
             self.selector.close()

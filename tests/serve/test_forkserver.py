@@ -147,16 +147,25 @@ def test_a_session_whose_process_dies_closes_the_browser_connection(store_path: 
         asyncio.run(scenario(url, server.pid))
 
 
-def test_when_the_fork_server_is_gone_sessions_start_fresh(store_path: Path) -> None:
-    async def scenario(url: str) -> None:
-        async with BrowserSession(url) as browser:
-            await browser.wait_for("Your name", timeout=60)
+def test_when_the_fork_server_dies_its_sessions_end_and_new_ones_start_fresh(store_path: Path) -> None:
+    async def scenario(url: str, server_pid: int) -> None:
+        async with BrowserSession(url) as playing:
+            await playing.wait_for("Your name", timeout=60)
+            forks = fork_server_of(server_pid)
+            sessions = children_of(forks)
+            os.kill(forks, signal.SIGKILL)
+            # Its session dies with it (nothing could end it later), and the player is told.
+            assert wait_until_gone([forks, *sessions]) == []
+            deadline = time.monotonic() + 10
+            while not playing.closed and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            assert playing.closed
+        async with BrowserSession(url) as joining:
+            await joining.wait_for("Your name", timeout=60)
+            assert all(command_name(pid) != "tightrope-play" for pid in session_processes(server_pid))
 
     with running_server(["--scenarios", str(SCENARIOS), "--store", str(store_path)]) as (url, server):
-        fork_server_pid = fork_server_of(server.pid)
-        os.kill(fork_server_pid, signal.SIGKILL)
-        assert wait_until_gone([fork_server_pid]) == []
-        asyncio.run(scenario(url))
+        asyncio.run(scenario(url, server.pid))
 
 
 def test_spawn_starts_every_session_as_a_fresh_process(store_path: Path) -> None:
