@@ -88,7 +88,10 @@ class ForkedProcess:
         self._ended = asyncio.ensure_future(self._wait_for_end())
 
     async def _wait_for_end(self) -> None:
-        line = await self._link_reader.readline()
+        try:
+            line = await self._link_reader.readline()
+        except (OSError, ValueError):  # ValueError: a line too long, which the fork server never sends
+            line = b""
         _, _, code = line.decode("ascii", "replace").partition("ended ")
         # No answer means the fork server itself ended, and it kills its sessions when it does.
         self.returncode = int(code) if code.strip().lstrip("-").isdigit() else -signal.SIGKILL

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator
@@ -77,6 +79,30 @@ def test_it_runs_only_the_session_commands() -> None:
 
     asyncio.run(scenario())
     assert not Path("/tmp/tightrope-was-here").exists()
+
+
+def test_a_malformed_request_is_refused_and_the_fork_server_goes_on() -> None:
+    requests = [
+        b"not json",
+        b'{"command": "session"}',
+        json.dumps({"command": "session", "environment": []}).encode(),
+        json.dumps({"command": "session", "environment": {}}).encode(),  # with one stream, not three
+    ]
+
+    async def scenario() -> None:
+        async with fork_server() as forks:
+            for request in requests:
+                ours, theirs = socket.socketpair()
+                with ours, theirs:
+                    socket.send_fds(forks._control, [request], [theirs.fileno()])
+                    theirs.close()
+                    ours.settimeout(10)
+                    assert ours.recv(64) == b""  # refused: it closed what it was given, and said nothing
+            assert forks.running
+            session = await forks.start_session("session", without_settings())
+            assert await asyncio.wait_for(session.wait(), 30) == EXIT_USAGE
+
+    asyncio.run(scenario())
 
 
 def test_a_session_speaks_textual_serve_and_is_ended_by_kill(tmp_path: Path) -> None:
