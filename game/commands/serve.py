@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import secrets
 import sys
 from pathlib import Path
@@ -58,19 +57,10 @@ def _challenge(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def run(args: argparse.Namespace) -> int:
     from game.catalog import read_shelf
     from game.library import default_folder
-    from game.serve.server import Room, ServeOptions, TightropeServer
+    from game.serve.server import Room, ServeOptions, TightropeServer, is_loopback
     from game.serve.settings import SessionSettings
     from game.store import StoreError, display_target, open_store, resolve_target
 
@@ -135,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         rooms=rooms,
     )
     server = TightropeServer(options)
-    if not _is_loopback(args.host) and not args.join_code:
+    if not is_loopback(args.host) and not args.join_code:
         print(
             f"warning: serving on {args.host} without --join-code: anyone who can reach it can join",
             file=sys.stderr,

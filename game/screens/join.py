@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -74,10 +75,16 @@ class JoinScreen(ModalScreen[Joined]):
                 Text("Tab moves between fields · Enter joins", style="italic"), classes="dialog-hint"
             )
 
+    class CodeRefused(Message):
+        """A wrong join code was entered: the server counts them across reconnections."""
+
     def on_mount(self) -> None:
         self.query_one("#join-name", Input).focus()
         if self.failures:
-            self._lock(self.lock_for(self.failures))
+            delay = self.lock_for(self.failures)
+            if delay and not self.initial_problem:
+                self._say(f"Wrong join codes were entered from here. You can join in {delay:.0f} s.")
+            self._lock(delay)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#join-button")
@@ -93,6 +100,7 @@ class JoinScreen(ModalScreen[Joined]):
             code_input = self.query_one("#join-code", Input)
             if not codes_match(code_input.value, self.join_code):
                 self.failures += 1
+                self.post_message(self.CodeRefused())
                 code_input.value = ""
                 delay = self.lock_for(self.failures)
                 self._say(

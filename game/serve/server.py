@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hmac
+import ipaddress
+import json
 import logging
 import shlex
 import sys
@@ -18,6 +21,7 @@ import time
 from asyncio.subprocess import Process
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, cast
@@ -28,6 +32,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from game.paths import shipped
+from game.serve.attempts import JOIN_ADMITTED, JOIN_REFUSED, SERVER_EVENT, JoinAttempts
 from game.serve.forkserver import ForkServer, ForkServerGone, supported
 from game.serve.settings import SessionSettings
 from game.store import is_database_url
@@ -73,12 +78,32 @@ class SessionService(AppService):
     there is one, and a stop that cannot hang."""
 
     def __init__(
-        self, command: str, environment: dict[str, str], forks: ForkServer | None = None, **kwargs: Any
+        self,
+        command: str,
+        environment: dict[str, str],
+        forks: ForkServer | None = None,
+        on_event: Callable[[str], None] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(session_command(command), **kwargs)
         self._tightrope_command = command
         self._extra_environment = environment
         self._forks = forks
+        self._on_event = on_event
+
+    async def on_meta(self, data: bytes) -> None:
+        # A link to `tightrope-server:EVENT` is the session telling us something (ServedApp._tell_server):
+        # it is kept here, never sent on to the browser.
+        try:
+            meta = json.loads(data)
+            url = meta.get("url") if meta.get("type") == "open_url" else None
+        except (ValueError, AttributeError):
+            url = None
+        if isinstance(url, str) and url.startswith(f"{SERVER_EVENT}:"):
+            if self._on_event is not None:
+                self._on_event(url.partition(":")[2])
+            return
+        await super().on_meta(data)
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width, height)
@@ -140,6 +165,7 @@ class TightropeServer:
         )
         self.public_url = options.public_url or f"http://{options.host}:{options.port}"
         self.forks: ForkServer | None = None
+        self.attempts = JoinAttempts()
 
     # The web application.
 
@@ -222,10 +248,13 @@ class TightropeServer:
         width = _to_int(request.query.get("width", "80"), 80, 20, 500)
         height = _to_int(request.query.get("height", "24"), 24, 10, 200)
         await socket.prepare(request)
+        address = client_address(request)
+        settings = dataclasses.replace(room.settings, refused_before=self.attempts.refused_before(address))
         service = SessionService(
             room.command,
-            room.settings.to_env(),
+            settings.to_env(),
             self.forks,
+            partial(self._on_session_event, address),
             write_bytes=socket.send_bytes,
             write_str=socket.send_str,
             close=socket.close,
@@ -245,6 +274,12 @@ class TightropeServer:
             self.sessions.discard(service)
             await socket.close()
         return socket
+
+    def _on_session_event(self, address: str, event: str) -> None:
+        if event == JOIN_REFUSED:
+            self.attempts.refused(address)
+        elif event == JOIN_ADMITTED:
+            self.attempts.admitted(address)
 
     async def _relay(
         self, socket: web.WebSocketResponse, service: SessionService, last_activity: list[float]
@@ -293,6 +328,25 @@ class TightropeServer:
 
     def serve(self) -> None:
         web.run_app(self.make_app(), host=self.options.host, port=self.options.port, print=None)
+
+
+def client_address(request: web.Request) -> str:
+    """Who is connecting: the peer, or, when the peer is a proxy on this machine (docs/deploy.md), the
+    address that proxy saw, which it appends to X-Forwarded-For."""
+    peer = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and is_loopback(peer):
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return peer
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def session_environment() -> dict[str, str]:

@@ -20,6 +20,7 @@ from game.engine import ChoiceError, Engine, Move, RunState
 from game.recording import ResultsLog
 from game.scenario.models import Scenario
 from game.screens.join import Joined, JoinScreen, slowdown
+from game.serve.attempts import JOIN_ADMITTED, JOIN_REFUSED, SERVER_EVENT
 from game.serve.settings import SessionSettings
 from game.widgets.scenario_list import Entry
 
@@ -40,7 +41,7 @@ class ServedApp(TightropeApp):
         super().__init__(entries, no_timers=settings.no_timers, tick_every=tick_every, data=data)
         self.session = settings
         self.lock_for = lock_for
-        self.failures = 0
+        self.failures = settings.refused_before
         self.results = ResultsLog(settings.store, player_id=secrets.token_hex(16), cohort=settings.cohort)
         self.challenges = settings.goals()
         self._continuing: tuple[str, str] | None = None  # (run id, resume code) of a run being picked up
@@ -58,9 +59,20 @@ class ServedApp(TightropeApp):
         )
         self.push_screen(screen, self._joined)
 
+    def on_join_screen_code_refused(self, message: JoinScreen.CodeRefused) -> None:
+        self.failures += 1
+        self._tell_server(JOIN_REFUSED)
+
+    def _tell_server(self, event: str) -> None:
+        # textual-serve carries nothing of an app's own to its server; a link it is asked to open, which
+        # the server keeps for itself (game.serve.server), is the one way that is Textual's public API.
+        if self.is_web:
+            self.open_url(f"{SERVER_EVENT}:{event}")
+
     def _joined(self, joined: Joined | None) -> None:
         if joined is None:
             return
+        self._tell_server(JOIN_ADMITTED)
         assert self.results is not None
         self.profile = self.profile.named(joined.name)
         self.results.player_name = joined.name

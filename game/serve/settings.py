@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from game.saves import fields, flag, list_of, optional, text
+from game.saves import fields, flag, list_of, optional, text, whole_number
 from scoring.challenges import Challenge, parse_challenge
 
 SESSION_ENV = "TIGHTROPE_SESSION"
@@ -29,6 +29,8 @@ class SessionSettings:
     no_timers: bool = False
     challenges: tuple[str, ...] = ()
     """The room's goals as `tightrope serve --challenge` wrote them (`scoring.challenges`' grammar)."""
+    refused_before: int = 0
+    """Wrong join codes from this session's address that the server counted before it started."""
 
     def __post_init__(self) -> None:
         for goal in self.challenges:
@@ -58,4 +60,5 @@ class SessionSettings:
             pinned_scenario=optional(found.get("pinned_scenario"), "pinned_scenario", text),
             no_timers=flag(found.get("no_timers", False), "no_timers"),
             challenges=list_of(found.get("challenges", []), "challenges", text),
+            refused_before=whole_number(found.get("refused_before", 0), "refused_before"),
         )

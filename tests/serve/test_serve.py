@@ -170,6 +170,35 @@ def test_a_wrong_join_code_is_refused_and_the_right_one_admits(store_path: Path)
         asyncio.run(scenario(url))
 
 
+def test_wrong_join_codes_are_remembered_across_reconnects_until_someone_joins(store_path: Path) -> None:
+    waiting = "Wrong join codes were entered from here. You can join in"
+
+    async def scenario(url: str) -> None:
+        async with BrowserSession(url) as guesser:
+            await join(guesser, "Guess", code="wrong")
+            await guesser.wait_for("That join code is not right")
+            await asyncio.sleep(0.5)  # the session's report reaches the server after the screen changes
+        async with BrowserSession(url) as reconnected:
+            await reconnected.wait_for(waiting, timeout=60)
+            # Locked at first: the right code does nothing until the lock the count calls for is over.
+            await join(reconnected, "Ann", code="letmein")
+            await asyncio.sleep(0.3)
+            assert "Someone reports a problem" not in reconnected.text()
+            await asyncio.sleep(1.0)
+            await reconnected.press("enter")
+            await reconnected.wait_for("Someone reports a problem")
+        async with BrowserSession(url) as next_player:  # Ann's admission cleared the count
+            await next_player.wait_for("Your name", timeout=60)
+            await asyncio.sleep(0.3)
+            assert waiting not in next_player.text()
+            await join(next_player, "Bo", code="letmein")
+            await next_player.wait_for("Someone reports a problem")
+
+    arguments = [*BASE, "--store", str(store_path), "--scenario", "tiny", "--join-code", "letmein"]
+    with running_server(arguments) as (url, _):
+        asyncio.run(scenario(url))
+
+
 def test_a_full_room_gets_a_friendly_page_and_no_new_session(store_path: Path) -> None:
     async def scenario(url: str) -> None:
         async with BrowserSession(url) as first:

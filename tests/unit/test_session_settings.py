@@ -19,6 +19,7 @@ def test_settings_arrive_as_they_were_sent(monkeypatch: pytest.MonkeyPatch) -> N
         pinned_scenario="near-miss",
         no_timers=True,
         challenges=("learning:50%", "finished:4"),
+        refused_before=3,
     )
     monkeypatch.setenv(SESSION_ENV, sent.to_env()[SESSION_ENV])
     assert SessionSettings.from_env() == sent
@@ -35,6 +36,7 @@ def test_run_by_hand_there_are_no_settings(monkeypatch: pytest.MonkeyPatch) -> N
         ({"cohort": "a", "shell": "rm -rf /"}, "shell"),
         ({"no_timers": "yes"}, "no_timers"),
         ({"challenges": "learning:50%"}, "challenges"),
+        ({"refused_before": "3"}, "refused_before"),
         ({"challenges": ["most of the room"]}, "most of the room"),
         (["cohort"], "session"),
     ],

@@ -1,0 +1,57 @@
+"""Wrong join codes counted per client address, so that reconnecting does not start a guesser afresh.
+
+A session locks its join form for longer after each wrong code (game.screens.join.slowdown), but a new
+connection is a new session. The server keeps the count instead: a session reports each wrong code and
+each admission, and a new session from the same address starts with the lock its count calls for.
+
+An admission clears the address's count. In a classroom everyone may share one address (a NAT, or a
+proxy), and the others' typos must not keep locking the form for the next student. A quiet address is
+forgotten after `FORGET_AFTER` seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# What a session tells its server about joining, as a `tightrope-server:EVENT` link it asks to open
+# (game.serve.session.ServedApp._tell_server): the server keeps such links for itself.
+SERVER_EVENT = "tightrope-server"
+JOIN_REFUSED = "join-refused"
+JOIN_ADMITTED = "join-admitted"
+
+FORGET_AFTER = 15 * 60
+MOST_ADDRESSES = 10_000  # beyond this the quietest are forgotten first: the table cannot be grown without end
+
+
+@dataclass
+class _Refusals:
+    count: int
+    last: float
+
+
+class JoinAttempts:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._by_address: dict[str, _Refusals] = {}
+
+    def refused_before(self, address: str) -> int:
+        """How many wrong codes came from `address` since its last admission, unless it has been quiet."""
+        found = self._by_address.get(address)
+        if found is None:
+            return 0
+        if self._clock() - found.last >= FORGET_AFTER:
+            del self._by_address[address]
+            return 0
+        return found.count
+
+    def refused(self, address: str) -> None:
+        count = self.refused_before(address) + 1
+        self._by_address.pop(address, None)  # re-inserted last: the dict stays ordered by last refusal
+        self._by_address[address] = _Refusals(count, self._clock())
+        while len(self._by_address) > MOST_ADDRESSES:
+            del self._by_address[next(iter(self._by_address))]
+
+    def admitted(self, address: str) -> None:
+        self._by_address.pop(address, None)
