@@ -117,6 +117,13 @@ class BrowserSession:
                 await asyncio.wait_for(self._changed.wait(), remaining)
         return time.perf_counter() - started
 
+    async def wait_closed(self, timeout: float = 10.0) -> bool:
+        """Wait for the server to close the connection; whether it did within `timeout` seconds."""
+        deadline = time.perf_counter() + timeout
+        while not self.closed and time.perf_counter() < deadline:
+            await asyncio.sleep(0.1)
+        return self.closed
+
     async def press(self, *keys: str) -> None:
         self._since_key.clear()
         for key in keys:

@@ -164,10 +164,7 @@ def test_a_session_whose_process_dies_closes_the_browser_connection(store_path: 
             await browser.wait_for("Your name")
             (session,) = session_processes(server_pid)
             os.kill(session, signal.SIGKILL)
-            deadline = time.monotonic() + 10
-            while not browser.closed and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
-            assert browser.closed
+            assert await browser.wait_closed()
 
     with running_server(["--scenarios", str(SCENARIOS), "--store", str(store_path)]) as (url, server):
         asyncio.run(scenario(url, server.pid))
@@ -182,10 +179,7 @@ def test_when_the_fork_server_dies_its_sessions_end_and_new_ones_start_fresh(sto
             os.kill(forks, signal.SIGKILL)
             # Its session dies with it (nothing could end it later), and the player is told.
             assert wait_until_gone([forks, *sessions]) == []
-            deadline = time.monotonic() + 10
-            while not playing.closed and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
-            assert playing.closed
+            assert await playing.wait_closed()
         async with BrowserSession(url) as joining:
             await joining.wait_for("Your name", timeout=60)
             assert all(command_name(pid) != "tightrope-play" for pid in session_processes(server_pid))

@@ -219,10 +219,7 @@ def test_an_idle_session_is_closed_and_its_process_ended(store_path: Path) -> No
     async def scenario(url: str) -> None:
         async with BrowserSession(url) as browser:
             await browser.wait_for("Your name")
-            started = time.monotonic()
-            while not browser.closed and time.monotonic() - started < 20:
-                await asyncio.sleep(0.2)
-            assert browser.closed
+            assert await browser.wait_closed(20)
 
     # 0.05 minutes = 3 seconds without a key press.
     with running_server([*BASE, "--store", str(store_path), "--idle-timeout", "0.05"]) as (url, server):
