@@ -59,6 +59,7 @@ def _challenge(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from game.catalog import read_shelf
+    from game.commands import session
     from game.library import default_folder
     from game.serve.server import Room, ServeOptions, TightropeServer, is_loopback
     from game.serve.settings import SessionSettings
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         no_timers=args.no_timers,
         challenges=tuple(args.challenge),
     )
-    rooms = [Room("game", "Tightrope", "", "session", settings)]
+    rooms = [Room("game", "Tightrope", "", session.COMMAND.name, settings)]
     dashboard_code = None
     if args.dashboard:
         dashboard_code = args.dashboard_code or secrets.token_urlsafe(6)
@@ -110,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 "dashboard",
                 "Tightrope — facilitator",
                 "/dashboard",
-                "dashboard-session",
+                session.DASHBOARD_COMMAND.name,
                 settings,
                 access_code=dashboard_code,
             )

@@ -7,7 +7,7 @@ the imports filled stays shared between the sessions (copy-on-write) instead of 
 
 The server and the fork server talk over a socket pair made when the server starts, never over a path:
 a request carries a session's three standard streams and its environment, and names one of the
-`tightrope` commands in `COMMANDS`, so no text from a player can choose what runs. For each session the
+session commands (`session_commands`), so no text from a player can choose what runs. For each session the
 fork server answers on a socket of its own: `started PID`, then `ended CODE`; the server writes `kill`
 on it to end the session, and closing it ends the session too. When the server goes away its end of the
 pair closes, and the fork server ends every session it started, then itself.
@@ -31,11 +31,9 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-# The commands a session may run: what `tightrope serve` would otherwise start with `python -m game`.
-COMMANDS = frozenset({"session", "dashboard-session"})
 
 # What a session imports on its way to its debrief, imported once here instead (with game.app.FOR_PLAY).
 # An import after the fork costs a session more than the module: even `import tty` there dirties about a
@@ -106,8 +104,6 @@ class ForkedProcess:
     def kill(self) -> None:
         if self.returncode is None and not self._link_writer.is_closing():
             self._link_writer.write(b"kill\n")
-
-    terminate = kill
 
 
 class ForkServer:
@@ -257,7 +253,8 @@ class _ForkServer:
         try:
             request = json.loads(message)
             command, environment = request["command"], request["environment"]
-            valid = command in COMMANDS and isinstance(environment, dict) and len(fds) == 1 + _STREAMS
+            known = command in session_commands() and isinstance(environment, dict)
+            valid = known and len(fds) == 1 + _STREAMS
         except (ValueError, TypeError, KeyError):
             valid = False
         if not valid:
@@ -331,7 +328,7 @@ class _ForkServer:
             importlib.reload(importlib.import_module("textual.constants"))
             sys.argv = ["tightrope", command]
             _name_process("tightrope-play")
-            return _run(command)
+            return session_commands()[command](argparse.Namespace())
         except SystemExit as exit:
             return exit.code if isinstance(exit.code, int) else 1
         except KeyboardInterrupt:
@@ -379,13 +376,13 @@ class _ForkServer:
                 os.waitpid(session.pid, 0)
 
 
-def _run(command: str) -> int:
-    """What `python -m game COMMAND` runs, without building the whole command line's parser for a
-    command that takes no arguments (that alone copies a megabyte or two of the shared pages)."""
+def session_commands() -> dict[str, Callable[[argparse.Namespace], int]]:
+    """The commands a session may run, by name: what `python -m game NAME` runs for a fresh process.
+    Called directly, not through the whole command line's parser, which a session would build only to
+    pick a command that takes no arguments (and that alone copies a megabyte or two of shared pages)."""
     from game.commands.session import COMMAND, DASHBOARD_COMMAND
 
-    (run,) = [known.run for known in (COMMAND, DASHBOARD_COMMAND) if known.name == command]
-    return run(argparse.Namespace())
+    return {command.name: command.run for command in (COMMAND, DASHBOARD_COMMAND)}
 
 
 def _name_process(name: str) -> None:

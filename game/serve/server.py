@@ -50,7 +50,7 @@ class Room:
     name: str
     title: str
     path: str  # URL prefix: "" for the game, "/dashboard" for the dashboard
-    command: str  # the `tightrope` command a session runs: "session" or "dashboard-session"
+    command: str  # the session command it runs, by name (game.serve.forkserver.session_commands)
     settings: SessionSettings
     access_code: str | None = None  # checked by the server before a process is started
 
@@ -130,10 +130,6 @@ class SessionService(AppService):
         # The app has gone, by its own exit or by a crash: close the browser's connection, so the player
         # sees that the session ended rather than a screen that no longer answers.
         await self.remote_close()
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
 
     async def stop(self) -> None:
         """Ask the app to quit; if it has not within the grace period, kill it. Always reaps it."""
