@@ -11,7 +11,6 @@ import hmac
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,17 +28,10 @@ from game.serve.server import Room, ServeOptions, TightropeServer
 from game.serve.session import ServedApp
 from game.serve.settings import SessionSettings
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, free_port, running_server, session_processes
+from tests.serve.harness import BrowserSession, free_port, running_server, wait_for_no_sessions
 from tests.serve.test_serve import join, play_tiny_to_the_end
 
 CYCLES = 200
-
-
-def wait_for_no_sessions(pid: int, timeout: float = 30.0) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while (left := session_processes(pid)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return left
 
 
 def listening_addresses(port: int) -> set[str]:

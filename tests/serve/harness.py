@@ -232,3 +232,11 @@ def mapped_libraries(pid: int) -> set[str]:
     except OSError:
         return set()
     return {line.rsplit("/", 1)[-1] for line in maps.splitlines() if ".so" in line}
+
+
+def wait_for_no_sessions(server_pid: int, timeout: float = 30.0) -> list[int]:
+    """The server's session processes still alive after waiting up to `timeout` seconds for none."""
+    deadline = time.monotonic() + timeout
+    while (left := session_processes(server_pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left

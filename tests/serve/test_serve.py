@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,7 +11,13 @@ import pytest
 
 from game.store import open_store
 from tests.serve.conftest import SCENARIOS
-from tests.serve.harness import BrowserSession, mapped_libraries, running_server, session_processes
+from tests.serve.harness import (
+    BrowserSession,
+    mapped_libraries,
+    running_server,
+    session_processes,
+    wait_for_no_sessions,
+)
 
 BASE = ["--scenarios", str(SCENARIOS)]
 
@@ -48,13 +53,6 @@ async def play_tiny_to_the_end(browser: BrowserSession) -> None:
     await browser.wait_for("A review turns the report into a fix")
     await browser.press("enter")
     await browser.wait_for("A team that learns")
-
-
-def wait_for_no_sessions(pid: int, timeout: float = 15.0) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while (left := session_processes(pid)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
 
 
 def test_page_is_ours_and_loads_nothing_from_outside(store_path: Path) -> None:
