@@ -11,6 +11,7 @@ from pathlib import Path
 
 from game.store.base import (
     DecisionRow,
+    Listing,
     ResultsStore,
     RunFinish,
     RunRow,
@@ -20,6 +21,7 @@ from game.store.base import (
 
 __all__ = [
     "DecisionRow",
+    "Listing",
     "ResultsStore",
     "RunFinish",
     "RunRow",

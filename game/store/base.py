@@ -22,6 +22,18 @@ class RunStart:
     started_at: str
     resume_code: str
     rewound_from: str | None = None
+    listed: bool = False
+    """The player chose to be on the room's leaderboard (`scoring.leaderboard`); see `Listing`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A player's choice about the room's leaderboard, written to all their runs in the cohort: a player
+    who opts in (or out) after some runs means it for those too."""
+
+    player_id: str
+    cohort: str
+    listed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +177,8 @@ class ResultsStore(Protocol):
     def record_decision(self, decision: DecisionRow) -> None: ...
 
     def finish_run(self, finish: RunFinish) -> None: ...
+
+    def list_player(self, listing: Listing) -> None: ...
 
     def runs(
         self,

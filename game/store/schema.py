@@ -98,6 +98,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX decisions_by_cohort ON decisions (counted, cohort, scenario_id, scene_id, choice_id, "
         "before_safety, safety, before_standards, standards, timed_out)",
     ),
+    # 4: whether the player chose to be on the room's leaderboard (`tightrope serve --leaderboard`);
+    # nobody is, unless they say so.
+    ("ALTER TABLE runs ADD COLUMN listed INTEGER NOT NULL DEFAULT 0",),
 )
 
 LATEST = len(MIGRATIONS)

@@ -20,7 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
-from game.store.base import DecisionRow, RunFinish, RunStart
+from game.store.base import DecisionRow, Listing, RunFinish, RunStart
 from game.store.sql import Write
 
 try:
@@ -28,10 +28,11 @@ try:
 except ImportError:  # pragma: no cover - Windows: no spool, the queue stays in memory only
     fcntl = None  # type: ignore[assignment]
 
-_KINDS: dict[str, type[RunStart] | type[DecisionRow] | type[RunFinish]] = {
+_KINDS: dict[str, type[RunStart] | type[DecisionRow] | type[RunFinish] | type[Listing]] = {
     "start": RunStart,
     "decision": DecisionRow,
     "finish": RunFinish,
+    "listing": Listing,
 }
 _KIND_OF = {cls: kind for kind, cls in _KINDS.items()}
 

@@ -19,6 +19,7 @@ from game.store.base import (
     CohortRange,
     DecisionRow,
     EndingTally,
+    Listing,
     PositionTally,
     RoomTally,
     RunFinish,
@@ -35,13 +36,13 @@ Rows = list[tuple[Any, ...]]
 Execute = Callable[[str, Values], Rows]
 """Runs one statement inside a transaction and returns its rows (none for a statement without any)."""
 
-Write = RunStart | DecisionRow | RunFinish
+Write = RunStart | DecisionRow | RunFinish | Listing
 """One write a store is asked for; a backend that cannot write it yet may keep it and write it later."""
 
 RUN_FIELDS = (
     "run_id, player_id, player_name, cohort, scenario_id, scenario_title, started_at, resume_code, "
     "rewound_from, finished_at, ending_scene, ending_title, ending_tone, zone, score, safety, standards, "
-    "trust"
+    "trust, listed"
 )
 DECISION_FIELDS = (
     "run_id, seq, scene_id, choice_id, timed_out, seconds, safety, standards, trust, recorded_at"
@@ -62,9 +63,12 @@ RUN_COLUMNS = run_columns()
 
 START_RUN = (
     "INSERT INTO runs (run_id, player_id, player_name, cohort, scenario_id, scenario_title, "
-    "started_at, resume_code, rewound_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "started_at, resume_code, rewound_from, listed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (run_id) DO NOTHING"
 )
+
+LIST_PLAYER = "UPDATE runs SET listed = ? WHERE player_id = ? AND cohort = ?"
+
 
 # The derived columns (see `game.store.schema.DERIVED`) are written with the row, from rows already
 # there; a decision that arrives before an earlier one (replayed from a queue) is put right by the
@@ -123,9 +127,12 @@ def statements(write: Write) -> list[Statement]:
                         write.started_at,
                         write.resume_code,
                         write.rewound_from,
+                        int(write.listed),
                     ),
                 )
             ]
+        case Listing():
+            return [(LIST_PLAYER, (int(write.listed), write.player_id, write.cohort))]
         case DecisionRow():
             run, seq = write.run_id, write.seq
             row = (
@@ -410,15 +417,15 @@ def runs_now_rows(
         values = [*values, *(v for sid in ids for v in (sid, *values, latest))]
     found = []
     for row in read(RUNS_NOW.format(runs=runs), values):
-        run = run_row(row[:19])
-        found.append(RunNow(run, decision_row(row[19:]) if row[19] is not None else None))
+        run = run_row(row[:20])
+        found.append(RunNow(run, decision_row(row[20:]) if row[20] is not None else None))
     return found
 
 
 def run_row(row: tuple[Any, ...]) -> RunRow:
-    start = RunStart(*row[:9])
+    start = RunStart(*row[:9], listed=bool(row[18]))
     finish = RunFinish(row[0], *row[9:18]) if row[9] is not None else None
-    return RunRow(start, finish, row[18])
+    return RunRow(start, finish, row[19])
 
 
 def decision_row(row: tuple[Any, ...]) -> DecisionRow:
@@ -486,6 +493,9 @@ class SqlStore(ABC):
 
     def finish_run(self, finish: RunFinish) -> None:
         self._write(finish)
+
+    def list_player(self, listing: Listing) -> None:
+        self._write(listing)
 
     def runs(
         self,

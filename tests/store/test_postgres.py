@@ -20,7 +20,7 @@ from game.engine import Engine, RunState
 from game.paths import shipped
 from game.recording import RunRecorder
 from game.scenario import load_file
-from game.store import ResultsStore, StoreError, open_store
+from game.store import Listing, ResultsStore, StoreError, open_store
 from game.store.postgres import PostgresStore
 from game.store.spool import Spool, decode, encode
 from game.store.sql import Write
@@ -241,10 +241,10 @@ def test_a_malformed_url_is_a_one_line_error_without_its_password() -> None:
 
 
 def test_a_spool_line_cut_short_by_a_crash_is_skipped(tmp_path: Path) -> None:
-    rows: list[Write] = [start(), decision(), finish()]
+    rows: list[Write] = [start(), decision(), finish(), Listing("p1", "room", listed=True)]
     text = "".join(encode(row) + "\n" for row in rows)
     orphan = tmp_path / "pg-key-1-ab.jsonl"
-    orphan.write_text(text + text[: len(text) // 3])
+    orphan.write_text(text + encode(rows[0])[:40])  # the last line, cut short
     spool = Spool(tmp_path, "pg-key")
     assert spool.adopt_orphans() == rows
     assert not orphan.exists() and spool.path is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from game.engine import Engine
 from game.recording import RunRecorder
 from game.scenario import load_file
-from game.store import DecisionRow, RunFinish, StoreError, open_store
-from game.store.schema import LATEST
+from game.store import DecisionRow, Listing, RunFinish, StoreError, open_store
+from game.store.schema import LATEST, MIGRATIONS
 from game.store.sql import Statement, Write, statements
 from scoring import load_catalogue
 from tests.store.conftest import Backend
@@ -99,6 +100,47 @@ def test_filters_and_resume_codes(backend: Backend) -> None:
     assert store.run_by_resume_code("nope") is None
     assert store.decisions([]) == []
     store.close()
+
+
+def test_nobody_is_listed_until_they_choose_and_a_choice_covers_their_runs_in_the_cohort(
+    backend: Backend,
+) -> None:
+    store = open_store(backend.target)
+    store.start_run(start("a"))
+    store.start_run(replace(start("b"), listed=True))
+    store.start_run(start("c", player="p2"))
+    store.start_run(start("d", cohort="another room"))
+    assert {r.start.run_id: r.start.listed for r in store.runs()} == {
+        "a": False,
+        "b": True,
+        "c": False,
+        "d": False,
+    }
+    store.list_player(Listing("p1", "room", listed=True))
+    assert {r.start.run_id for r in store.runs() if r.start.listed} == {"a", "b"}
+    store.list_player(Listing("p1", "room", listed=False))
+    store.list_player(Listing("p1", "room", listed=False))  # idempotent, like every write
+    assert not any(r.start.listed for r in store.runs())
+    (now,) = [n for n in store.runs_now() if n.run.start.run_id == "b"]
+    assert now.run.start == start("b") and now.last is None
+    store.close()
+
+
+def test_a_store_from_schema_3_lists_nobody_after_migrating(backend: Backend) -> None:
+    backend.sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    backend.sql("INSERT INTO schema_version (version) VALUES (3)")
+    for statement in (s for migration in MIGRATIONS[:3] for s in migration):
+        backend.sql(statement)
+    backend.sql(
+        "INSERT INTO runs (run_id, player_id, player_name, cohort, scenario_id, scenario_title, started_at, "
+        "resume_code) VALUES ('old', 'p1', 'Ann', 'room', 'near-miss', 'The Near Miss', "
+        "'2026-01-01T00:00:00', 'Cold')"
+    )
+    store = open_store(backend.target)
+    (run,) = store.runs()
+    assert run.start == start("old") and not run.start.listed
+    store.close()
+    assert backend.sql("SELECT version FROM schema_version") == [(LATEST,)]
 
 
 def test_schema_is_versioned_and_reopening_keeps_data(backend: Backend) -> None:

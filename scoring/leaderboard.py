@@ -1,0 +1,109 @@
+"""The room's opt-in leaderboard: each listed player's best full run of one scenario, ranked.
+
+Ranking people against each other works against the safety the game teaches, so nothing here is on
+by default: a facilitator turns the leaderboard on for a room (`tightrope serve --leaderboard`) and a
+player is only ever on it by choosing to be. Players who have not chosen are counted, never named.
+
+Only full runs count. A rewound run replays a past decision with hindsight; it is there to learn from,
+and ranking it would reward rewinding until the score is high rather than deciding well the first time.
+Ties share a rank (1, 2, 2, 4), so two players on the same score are never told one of them lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class _Start(Protocol):
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def player_id(self) -> str: ...
+    @property
+    def player_name(self) -> str: ...
+    @property
+    def scenario_id(self) -> str: ...
+    @property
+    def rewound_from(self) -> str | None: ...
+    @property
+    def listed(self) -> bool: ...
+
+
+class _Finish(Protocol):
+    @property
+    def finished_at(self) -> str: ...
+    @property
+    def zone(self) -> str: ...
+    @property
+    def score(self) -> int: ...
+
+
+class RunRowLike(Protocol):
+    """The parts of `game.store.base.RunRow` the leaderboard reads."""
+
+    @property
+    def start(self) -> _Start: ...
+    @property
+    def finish(self) -> _Finish | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BoardLine:
+    rank: int
+    player_id: str
+    name: str
+    """The name the player gave for their best run."""
+    score: int
+    zone: str
+    """The zone their best run ended in."""
+    runs: int
+    """Their finished full runs of the scenario."""
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    scenario_id: str
+    lines: tuple[BoardLine, ...]
+    """Every listed player, best score first; among equal scores, by name."""
+    players: int
+    """Every player with a finished full run of the scenario, listed or not."""
+
+    def line_of(self, player_id: str) -> BoardLine | None:
+        return next((line for line in self.lines if line.player_id == player_id), None)
+
+    def top(self, size: int, player_id: str | None = None) -> tuple[BoardLine, ...]:
+        """The first `size` lines, and `player_id`'s own line after them when it is further down."""
+        shown = self.lines[:size]
+        own = self.line_of(player_id) if player_id is not None else None
+        return shown if own is None or own in shown else (*shown, own)
+
+
+def leaderboard(runs: Sequence[RunRowLike], scenario_id: str) -> Board:
+    """The board of `scenario_id` from the room's runs (of any scenario; the others are left out)."""
+    best: dict[str, tuple[int, str, str, str]] = {}  # player → score, finished at, name, zone
+    finished: dict[str, int] = {}
+    listed: set[str] = set()
+    for row in runs:
+        start, finish = row.start, row.finish
+        if finish is None or start.scenario_id != scenario_id or start.rewound_from is not None:
+            continue
+        player = start.player_id
+        finished[player] = finished.get(player, 0) + 1
+        if start.listed:
+            listed.add(player)
+        # The higher score; of equal ones, the run that reached it first.
+        held = best.get(player)
+        if held is None or (finish.score, held[1]) > (held[0], finish.finished_at):
+            best[player] = (finish.score, finish.finished_at, start.player_name, finish.zone)
+    # A player is listed when any of their runs says so: the choice is the player's, and the store
+    # writes it to all of a player's runs in the room at once (game.store's Listing).
+    ordered = sorted(listed, key=lambda p: (-best[p][0], best[p][2].casefold(), p))
+    lines: list[BoardLine] = []
+    for position, player in enumerate(ordered, start=1):
+        score, _, name, zone = best[player]
+        rank = lines[-1].rank if lines and lines[-1].score == score else position
+        lines.append(BoardLine(rank, player, name, score, zone, finished[player]))
+    return Board(scenario_id, tuple(lines), len(finished))
+
