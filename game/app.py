@@ -27,11 +27,13 @@ if TYPE_CHECKING:
 
     from game.engine import Engine, Move, RunState
     from game.recording import ResultsLog
-    from game.roomreport import Library, Reckoning, RoomGoal, Standing, StoreOpener
+    from game.room_board import BoardView
+    from game.roomreport import Library, Reckoning, RoomGoal, Standing
     from game.scenario.models import Scenario
     from game.screens.debrief import DebriefScreen
     from game.screens.play import PlayScreen
     from game.store import ResultsStore
+    from game.store.base import StoreOpener
     from game.widgets.scenario_list import Entry
     from scoring import Challenge, Debrief
 
@@ -363,6 +365,8 @@ class TightropeApp(App[None]):
 
     challenges: tuple[Challenge, ...] = ()
     """The room's goals (`tightrope serve --challenge`); none in the terminal."""
+    leaderboard: bool = False
+    """The room has an opt-in leaderboard (`tightrope serve --leaderboard`); never in the terminal."""
     UNLOCKS_SHOWN: ClassVar[int] = 3
     RECKONING_WAIT: ClassVar[float] = 0.25
     """Seconds the debrief waits for what the run earned before it shows "counting" in its place."""
@@ -394,13 +398,23 @@ class TightropeApp(App[None]):
         opener, library, challenges = self._store_opener(), self.library, self.challenges
         player_id, cohort, scenario = results.player_id, results.cohort, engine.scenario
         origin = original.zone if original is not None else None
+        leaderboard, listed = self.leaderboard, results.listed
 
         def reckon() -> Reckoning:
             from game.offers import run_view
             from game.roomreport import reckon_run
 
             run = run_view(scenario, state, rewound_from_zone=origin, run_id=run_id)
-            return reckon_run(opener, library, run, player_id=player_id, challenges=challenges, cohort=cohort)
+            return reckon_run(
+                opener,
+                library,
+                run,
+                player_id=player_id,
+                challenges=challenges,
+                cohort=cohort,
+                leaderboard=leaderboard,
+                listed=listed,
+            )
 
         return reckon
 
@@ -418,6 +432,32 @@ class TightropeApp(App[None]):
         if rest:
             names = ", ".join(achievement.name for achievement in rest)
             self.notify(f"🏆 {len(rest)} more achievements: {names}", markup=False, timeout=8)
+
+    def on_debrief_screen_listing_changed(self, message: DebriefScreen.ListingChanged) -> None:
+        """Write the player's choice, then show the board as the store now has it."""
+        results = self.results_log()
+        results.list_player(message.listed)
+        self._report_results_problem()
+        self.notify(
+            "Your name is on the leaderboard." if message.listed else "Your name is off the leaderboard.",
+            markup=False,
+        )
+        scenario_id = message.scenario_id
+        opener, cohort, player_id, listed = (
+            self._store_opener(),
+            results.cohort,
+            results.player_id,
+            results.listed,
+        )
+
+        def read() -> BoardView:
+            from game.room_board import read_board
+
+            return read_board(
+                opener, scenario_id=scenario_id, cohort=cohort, player_id=player_id, listed=listed
+            )
+
+        self.run_worker(read, thread=True, exit_on_error=False, group="board", exclusive=True)
 
     def _record_reader(self) -> Callable[[], Standing]:
         opener, library, player_id = self._store_opener(), self.library, self.results_log().player_id
@@ -446,8 +486,15 @@ class TightropeApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from textual.worker import WorkerState
 
-        if event.worker.group == "room-goals" and event.state is WorkerState.SUCCESS:
+        if event.state is not WorkerState.SUCCESS:
+            return
+        if event.worker.group == "room-goals":
             self.picker.show_goals(cast("tuple[RoomGoal, ...]", event.worker.result))
+        elif event.worker.group == "board":
+            from game.screens.debrief import DebriefScreen
+
+            if isinstance(self.screen, DebriefScreen):
+                self.screen.show_board(cast("BoardView", event.worker.result))
 
     # Actions for keys and the command palette.
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from game.engine import Engine, RunState
-from game.store import DecisionRow, ResultsStore, RunFinish, RunStart, StoreError
+from game.store import DecisionRow, Listing, ResultsStore, RunFinish, RunStart, StoreError
 
 # No 0/O or 1/I/L: a resume code is read off one screen and typed on another.
 RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -47,6 +47,7 @@ class RunRecorder:
         run_id: str | None = None,
         resume_code: str | None = None,
         rewound_from: str | None = None,
+        listed: bool = False,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -57,6 +58,7 @@ class RunRecorder:
         self.player_name = player_name
         self.cohort = cohort
         self.rewound_from = rewound_from
+        self.listed = listed
         self.problem: str | None = None
 
     def _attempt(self, write: Callable[[], None]) -> None:
@@ -84,6 +86,7 @@ class RunRecorder:
                     started_at=self.clock(),
                     resume_code=self.resume_code,
                     rewound_from=self.rewound_from,
+                    listed=self.listed,
                 )
             )
         )
@@ -145,6 +148,8 @@ class ResultsLog:
     ) -> None:
         self.target = target
         self.player_id, self.player_name, self.cohort = player_id, player_name, cohort
+        self.listed = False
+        """Whether the player chose to be on the room's leaderboard: see `list_player`."""
         self.clock = clock
         self.current: RunRecorder | None = None
         self._store: ResultsStore | None = None
@@ -186,9 +191,22 @@ class ResultsLog:
             run_id=run_id,
             resume_code=resume_code,
             rewound_from=rewound_from,
+            listed=self.listed,
         )
         self.current.started(state)
         return self.current
+
+    def list_player(self, listed: bool) -> None:
+        """The player's choice about the room's leaderboard, for the runs they have played in this cohort
+        and the ones to come. Reported like any write that fails (`take_problem`)."""
+        self.listed = listed
+        store = self.store()
+        if store is None:
+            return
+        try:
+            store.list_player(Listing(self.player_id, self.cohort, listed))
+        except StoreError as exc:
+            self._problem = str(exc)
 
     def moved(self, state: RunState) -> None:
         if self.current is not None and state.history:

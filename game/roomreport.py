@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from game.offers import finished_views, shelf_of
+from game.room_board import BoardView, board_of
 from game.scenario.models import Scenario
 from game.store.base import (
     ChoiceTally,
@@ -48,11 +49,13 @@ from game.store.base import (
     RunRow,
     ScenarioTally,
     StoreError,
+    StoreOpener,
 )
 from scoring import Meters, Zone, zone_of
 from scoring.achievements import Achievement, Shown, held, load_achievements, newly_earned, showcase
 from scoring.challenges import Challenge, ChallengeProgress, challenge_progress
 from scoring.history import History, RunView, Shelf
+from scoring.leaderboard import Board, leaderboard
 from scoring.mastery import MasterySummary, PrincipleMastery, mastery, summarise
 from scoring.meters import MeterName
 from scoring.progression import Progress, RunXp, progress, run_xp
@@ -767,8 +770,6 @@ def _choice_order(shape: _Shape, scene_id: str, choice_id: str) -> int:
 
 # Rewards: what a player's runs have earned, and the room's shared goals. -------------------------------
 
-StoreOpener = Callable[[], ResultsStore]
-
 # Run ids per `decisions` query: well under SQLite's limit on bound parameters.
 DECISION_CHUNK = 500
 
@@ -941,6 +942,8 @@ class RoomRewards:
     """Players with at least one finished run."""
     available: int
     """Achievements there are to earn."""
+    boards: tuple[Board, ...] = ()
+    """The leaderboard of each scenario where a player chose to be ranked (`scoring.leaderboard`)."""
 
 
 class RoomRewardsReader:
@@ -974,7 +977,15 @@ class RoomRewardsReader:
             achievements=tuple(earned),
             players=len(histories),
             available=len(every),
+            boards=boards_of(rows),
         )
+
+
+def boards_of(rows: Sequence[RunRow]) -> tuple[Board, ...]:
+    """The leaderboards of the scenarios in `rows` that have a listed player, in order of first play."""
+    listed = dict.fromkeys(row.start.scenario_id for row in rows if row.start.listed)
+    boards = (leaderboard(rows, scenario_id) for scenario_id in listed)
+    return tuple(board for board in boards if board.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -985,6 +996,8 @@ class Reckoning:
     """None when the player's earlier runs could not be read (`problem` says why)."""
     goals: tuple[RoomGoal, ...] = ()
     problem: str | None = None
+    board: BoardView | None = None
+    """The room's leaderboard for this run's scenario, in a room that has one."""
 
 
 def reckon_run(
@@ -995,22 +1008,30 @@ def reckon_run(
     player_id: str,
     challenges: Sequence[Challenge] = (),
     cohort: str = "",
+    leaderboard: bool = False,
+    listed: bool = False,
 ) -> Reckoning:
     """The rewards of the finished `run` (recorded or not) after the player's other finished runs in the
-    store, and the progress of the room (`cohort`) towards `challenges`. Slow: call it on a worker."""
+    store, the progress of the room (`cohort`) towards `challenges` and, with `leaderboard`, the room's
+    board for the run's scenario (`listed`: the player chose to be on it). Slow: call it on a worker."""
     scenarios, shelf = library.get()
+    board = None
     try:
         store = open_store()
         try:
             rows, decisions = read_rows(store, player_id=player_id)
             room = read_rows(store, cohort=cohort) if challenges else ([], [])
+            if leaderboard:
+                board = board_of(
+                    store, scenario_id=run.scenario_id, cohort=cohort, player_id=player_id, listed=listed
+                )
         finally:
             store.close()
     except StoreError as exc:
         return Reckoning(None, problem=str(exc))
     views = RunViews(scenarios)
     history = views.histories(rows, decisions, leave_out=run.run_id).get(player_id, History())
-    return Reckoning(run_rewards(run, history, shelf), room_goals(challenges, *room, views))
+    return Reckoning(run_rewards(run, history, shelf), room_goals(challenges, *room, views), board=board)
 
 
 def read_standing(open_store: StoreOpener, library: Library, *, player_id: str) -> Standing:

@@ -106,4 +106,3 @@ def leaderboard(runs: Sequence[RunRowLike], scenario_id: str) -> Board:
         rank = lines[-1].rank if lines and lines[-1].score == score else position
         lines.append(BoardLine(rank, player, name, score, zone, finished[player]))
     return Board(scenario_id, tuple(lines), len(finished))
-

@@ -45,6 +45,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="a goal for the whole room, shown to every player and on the dashboard, never naming anyone: "
         "MEASURE:TARGET[@SCENARIO], e.g. learning:80%%, good:everyone, post-mortem:5 (repeatable)",
     )
+    parser.add_argument(
+        "--leaderboard",
+        action="store_true",
+        help="rank players by their best score, on the debrief and the dashboard; only players who choose "
+        "to be on it are named (each decides when joining, and can change their mind)",
+    )
 
 
 def _challenge(text: str) -> str:
@@ -101,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         pinned_scenario=args.scenario,
         no_timers=args.no_timers,
         challenges=tuple(args.challenge),
+        leaderboard=args.leaderboard,
     )
     rooms = [Room("game", "Tightrope", "", session.COMMAND.name, settings)]
     dashboard_code = None
@@ -136,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Facilitator dashboard: {server.public_url}/dashboard?code={dashboard_code}", flush=True)
     for goal in settings.goals():
         print(f"Room goal: {goal.describe()}", flush=True)
+    if args.leaderboard:
+        print("Leaderboard: on, for players who choose to be on it", flush=True)
     print(f"Results go to {display_target(store)}. Press Ctrl+C to stop.", flush=True)
     server.serve()
     return EXIT_OK

@@ -11,10 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from game.app import THEMES
-from game.dashboard.reader import RoomReader, StoreOpener
+from game.dashboard.reader import RoomReader
 from game.dashboard.screen import Clock, RoomScreen
 from game.paths import shipped
 from game.scenario.models import Scenario
+from game.store.base import StoreOpener
 from scoring.challenges import Challenge
 
 

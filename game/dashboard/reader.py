@@ -17,10 +17,8 @@ from dataclasses import replace
 from game.roomreport import RoomReport, RoomRewardsReader, RunningTally, read_rows, report_of
 from game.scenario.models import Scenario
 from game.store import ResultsStore, StoreError
-from game.store.base import EMPTY_TALLY, CohortRange, RoomTally
+from game.store.base import EMPTY_TALLY, CohortRange, RoomTally, StoreOpener
 from scoring.challenges import Challenge
-
-StoreOpener = Callable[[], ResultsStore]
 
 LISTED = 100
 """How many players the dashboard lists per scenario: the most recently started (a cohort is smaller)."""

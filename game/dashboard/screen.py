@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from game.dashboard.reader import RoomReader
 from game.dashboard.widgets import (
+    BoardPanel,
     EndingsPanel,
     GoalsPanel,
     MapPanel,
@@ -36,7 +37,15 @@ from game.widgets.key_footer import KeyFooter
 Clock = Callable[[], datetime]
 
 # Panel ids, in tab order, by the letter that jumps to each (underlined in its title).
-PANELS = {"p": "players", "s": "splits", "g": "goals", "m": "map", "e": "endings", "t": "talking"}
+PANELS = {
+    "p": "players",
+    "s": "splits",
+    "g": "goals",
+    "d": "board",
+    "m": "map",
+    "e": "endings",
+    "t": "talking",
+}
 _PANEL_GROUP = Binding.Group("Panel")
 _SCENARIO_GROUP = Binding.Group("Scenario", compact=True)
 
@@ -86,6 +95,7 @@ class RoomScreen(Screen[None]):
                 yield PlayersPanel(self.timezone, id="players").data_bind(RoomScreen.current)
                 yield SplitsPanel(id="splits").data_bind(RoomScreen.current)
                 yield GoalsPanel(id="goals").data_bind(RoomScreen.room)
+                yield BoardPanel(id="board").data_bind(RoomScreen.room, RoomScreen.current)
             with Vertical(id="right"):
                 yield MapPanel(id="map").data_bind(RoomScreen.current)
                 yield EndingsPanel(id="endings").data_bind(RoomScreen.current)
@@ -123,6 +133,13 @@ class RoomScreen(Screen[None]):
     def watch_room(self, room: RoomReport | None) -> None:
         if room is not None and room.scenarios and room.scenario(self.selected or "") is None:
             self.selected = room.scenarios[0].scenario_id
+        self.refresh_bindings()  # the leaderboard's key comes and goes with the leaderboard
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "panel" and parameters == ("board",):
+            rewards = self.room.rewards if self.room is not None else None
+            return rewards is not None and bool(rewards.boards)
+        return True
 
     @on(ScenarioTabs.Chosen)
     def _scenario_chosen(self, event: ScenarioTabs.Chosen) -> None:

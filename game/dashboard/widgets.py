@@ -26,7 +26,9 @@ from game.dashboard.room_map import RoomMap
 from game.roomreport import Player, Position, RoomGoal, RoomReport, RoomRewards, ScenarioReport
 from game.text import printable
 from game.widgets.challenges import MET, NOT_YET
+from game.widgets.leaderboard import ZONES
 from game.widgets.symbols import MINUS, TONE_WORDS, ZONE_MARKS
+from scoring import Zone
 
 BAR_WIDTH = 12
 BAR, HALF_BAR, TRACK = "━", "╸", "─"
@@ -371,6 +373,42 @@ class GoalsPanel(Panel):
         )
         title = Text(goal.challenge.describe(), style=self.tint("heading") if progress.met else "")
         return Text(MET if progress.met else NOT_YET), title + Text("\n") + line
+
+
+class BoardPanel(Panel):
+    """The chosen scenario's opt-in leaderboard (`tightrope serve --leaderboard`): only the players who
+    chose to be on it, and only while someone has; hidden otherwise."""
+
+    TITLE = "Lea[u]d[/u]erboard"
+    EMPTY = "Nobody has chosen to be ranked in this scenario."
+
+    room: reactive[RoomReport | None] = reactive(None)
+
+    def watch_room(self, room: RoomReport | None) -> None:
+        self.display = room is not None and room.rewards is not None and bool(room.rewards.boards)
+        self.watch_current(self.current)
+
+    def draw(self, report: ScenarioReport) -> RenderableType:
+        rewards = self.room.rewards if self.room is not None else None
+        board = (
+            next((b for b in rewards.boards if b.scenario_id == report.scenario_id), None)
+            if rewards
+            else None
+        )
+        if board is None:
+            return self.words("dim", self.EMPTY)
+        table = Table(box=None, expand=True, show_header=False, padding=(0, 1, 0, 0))
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(no_wrap=True)
+        for line in board.lines:
+            zone = f"{ZONE_MARKS[Zone(line.zone)]} {line.zone}" if line.zone in ZONES else line.zone
+            table.add_row(f"{line.rank}.", Text(printable(line.name)), str(line.score), zone)
+        listed = (
+            f"{len(board.lines)} of {plural(board.players, 'player')} chose to be listed; best full run each"
+        )
+        return Group(table, self.words("dim", listed))
 
 
 class StatusLine(Static):

@@ -23,6 +23,7 @@ from game.widgets.challenges import ChallengePanel
 from game.widgets.earned import EarnedPanel
 from game.widgets.key_footer import KeyFooter
 from game.widgets.labelled import LabelledRows, Row
+from game.widgets.leaderboard import LeaderboardPanel
 from game.widgets.meters import MeterBar
 from game.widgets.symbols import TONE_WORDS, arrow, signed, zone_title
 from game.widgets.timeline import Timeline
@@ -31,6 +32,7 @@ from scoring import METER_NAMES, Debrief, DecisionRecord
 
 # What the run earned is reckoned on a worker (it reads the store); this screen only shows it.
 if TYPE_CHECKING:
+    from game.room_board import BoardView
     from game.roomreport import Reckoning
 
 
@@ -41,6 +43,7 @@ class DebriefScreen(Screen[None]):
         Binding("s", "scenarios", "Other scenario"),
         Binding("escape", "scenarios", "Other scenario", show=False),
         Binding("q", "app.quit", "Quit"),
+        Binding("l", "toggle_listing", "Leaderboard"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (typed by Screen)
@@ -59,6 +62,13 @@ class DebriefScreen(Screen[None]):
 
     class Closed(Message):
         """Back to the scenario picker."""
+
+    class ListingChanged(Message):
+        """The player chose to be on the room's leaderboard, or to come off it, seeing this scenario's."""
+
+        def __init__(self, listed: bool, scenario_id: str) -> None:
+            super().__init__()
+            self.listed, self.scenario_id = listed, scenario_id
 
     class Earned(Message):
         """What the run earned has been reckoned (and is on screen)."""
@@ -82,6 +92,9 @@ class DebriefScreen(Screen[None]):
         set_breakpoints(self)
         self.engine, self.state, self.debrief, self.original = engine, state, debrief, original
         self.earned = earned
+        ready = self._ready()
+        self.board: BoardView | None = ready.board if ready is not None else None
+        """The room's leaderboard, in a room that has one, once it has been read."""
 
     def _ready(self) -> Reckoning | None:
         earned = self.earned
@@ -98,6 +111,7 @@ class DebriefScreen(Screen[None]):
         with VerticalScroll(id="debrief-body"):
             with Vertical(id="debrief-left"):
                 yield ChallengePanel(ready.goals if ready is not None else (), id="debrief-goals")
+                yield LeaderboardPanel(self.board, id="debrief-board")
                 yield ZoneMap(id="zone-map")
                 with Vertical(id="final-meters"):
                     for meter in METER_NAMES:
@@ -129,7 +143,23 @@ class DebriefScreen(Screen[None]):
         reckoning = cast("Reckoning", event.worker.result)
         self.query_one(EarnedPanel).show(reckoning)
         self.query_one(ChallengePanel).show(reckoning.goals)
+        self.show_board(reckoning.board)
         self.post_message(self.Earned(reckoning))
+
+    def show_board(self, view: BoardView | None) -> None:
+        self.board = view
+        self.query_one(LeaderboardPanel).show(view)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_listing":
+            return self.board is not None
+        return True
+
+    def action_toggle_listing(self) -> None:
+        view = self.board
+        if view is not None:
+            self.post_message(self.ListingChanged(not view.listed, view.board.scenario_id))
 
     def _headline(self) -> Text:
         debrief = self.debrief

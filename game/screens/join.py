@@ -15,16 +15,20 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from game.profile import MAX_NAME_LENGTH, clean_name
 from game.recording import RESUME_ALPHABET, RESUME_CODE_LENGTH
+
+LISTING_CHOICE = "Put my name and best score on the room's leaderboard"
 
 
 @dataclass(frozen=True, slots=True)
 class Joined:
     name: str
     resume_code: str | None
+    listed: bool = False
+    """The player chose to be on the room's leaderboard (only asked in a room that has one)."""
 
 
 def slowdown(failures: int) -> float:
@@ -52,9 +56,11 @@ class JoinScreen(ModalScreen[Joined]):
         problem: str = "",
         failures: int = 0,
         lock_for: Callable[[int], float] = slowdown,
+        leaderboard: bool = False,
     ) -> None:
         super().__init__()
         self.join_code, self.room, self.lock_for = join_code, room, lock_for
+        self.leaderboard = leaderboard
         self.failures = failures
         self.initial_problem = problem
 
@@ -69,6 +75,9 @@ class JoinScreen(ModalScreen[Joined]):
                 yield Input(placeholder="join code", password=True, max_length=64, id="join-code")
             yield Static(Text("Resume code, if you are coming back to a run (optional):"))
             yield Input(placeholder="e.g. K7QM2D", max_length=12, id="join-resume")
+            if self.leaderboard:
+                # Off unless the player turns it on: being ranked is their choice, never the default.
+                yield Checkbox(LISTING_CHOICE, value=False, id="join-listed")
             yield Static(Text(self.initial_problem), id="join-problem")
             yield Button("Join", variant="primary", id="join-button")
             yield Static(
@@ -111,7 +120,8 @@ class JoinScreen(ModalScreen[Joined]):
                 self._lock(delay)
                 return
         resume = normalise_resume_code(self.query_one("#join-resume", Input).value)
-        self.dismiss(Joined(name, resume or None))
+        listed = self.leaderboard and self.query_one("#join-listed", Checkbox).value
+        self.dismiss(Joined(name, resume or None, listed))
 
     def _say(self, problem: str) -> None:
         self.query_one("#join-problem", Static).update(Text(problem))

@@ -44,6 +44,7 @@ class ServedApp(TightropeApp):
         self.failures = settings.refused_before
         self.results = ResultsLog(settings.store, player_id=secrets.token_hex(16), cohort=settings.cohort)
         self.challenges = settings.goals()
+        self.leaderboard = settings.leaderboard
         self._continuing: tuple[str, str] | None = None  # (run id, resume code) of a run being picked up
 
     def greet(self) -> None:
@@ -56,6 +57,7 @@ class ServedApp(TightropeApp):
             problem=problem,
             failures=self.failures,
             lock_for=self.lock_for,
+            leaderboard=self.leaderboard,
         )
         self.push_screen(screen, self._joined)
 
@@ -76,12 +78,13 @@ class ServedApp(TightropeApp):
         assert self.results is not None
         self.profile = self.profile.named(joined.name)
         self.results.player_name = joined.name
+        self.results.listed = joined.listed  # a new player id: no runs of theirs to list yet
         # A room reaches its debriefs at about the same moment; what each needs that does not depend on
         # the run (every scenario's facts, the achievements) is loaded now, while the player reads.
         self.run_worker(partial(_prepare_debrief, self.library), thread=True, exit_on_error=False)
         self._refresh_picker()
         if joined.resume_code:
-            self._pick_up(joined.resume_code)
+            self._pick_up(joined.resume_code, listed=joined.listed)
         elif self.session.pinned_scenario:
             scenario = self._scenario(self.session.pinned_scenario)
             if scenario is not None:
@@ -95,7 +98,7 @@ class ServedApp(TightropeApp):
                 return entry.scenario
         return None
 
-    def _pick_up(self, code: str) -> None:
+    def _pick_up(self, code: str, *, listed: bool = False) -> None:
         assert self.results is not None
         store = self.results.store()
         run = store.run_by_resume_code(code) if store is not None else None
@@ -126,6 +129,12 @@ class ServedApp(TightropeApp):
             self.start(scenario)
             return
         self.results.player_id = run.start.player_id
+        # Ticking the box lists the player's earlier runs too; leaving it alone keeps their earlier
+        # choice (coming off the board is a choice made on the debrief, not by a box left unticked).
+        if listed and not run.start.listed:
+            self.results.list_player(True)
+        else:
+            self.results.listed = run.start.listed or listed
         self._continuing = (run.start.run_id, run.start.resume_code)
         self._play(engine, state)
 

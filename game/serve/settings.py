@@ -31,6 +31,8 @@ class SessionSettings:
     """The room's goals as `tightrope serve --challenge` wrote them (`scoring.challenges`' grammar)."""
     refused_before: int = 0
     """Wrong join codes from this session's address that the server counted before it started."""
+    leaderboard: bool = False
+    """The facilitator turned the room's opt-in leaderboard on (`tightrope serve --leaderboard`)."""
 
     def __post_init__(self) -> None:
         for goal in self.challenges:
@@ -61,4 +63,5 @@ class SessionSettings:
             no_timers=flag(found.get("no_timers", False), "no_timers"),
             challenges=list_of(found.get("challenges", []), "challenges", text),
             refused_before=whole_number(found.get("refused_before", 0), "refused_before"),
+            leaderboard=flag(found.get("leaderboard", False), "leaderboard"),
         )

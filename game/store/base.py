@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -217,3 +217,7 @@ class ResultsStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+StoreOpener = Callable[[], ResultsStore]
+"""Opens the store afresh: each thread that reads it needs its own connection."""

@@ -423,7 +423,19 @@ def runs_now_rows(
 
 
 def run_row(row: tuple[Any, ...]) -> RunRow:
-    start = RunStart(*row[:9], listed=bool(row[18]))
+    run_id, player_id, name, cohort, scenario_id, title, started_at, resume_code, rewound_from = row[:9]
+    start = RunStart(
+        run_id,
+        player_id,
+        name,
+        cohort,
+        scenario_id,
+        title,
+        started_at,
+        resume_code,
+        rewound_from,
+        bool(row[18]),
+    )
     finish = RunFinish(row[0], *row[9:18]) if row[9] is not None else None
     return RunRow(start, finish, row[19])
 

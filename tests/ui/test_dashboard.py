@@ -23,7 +23,7 @@ from game.engine import Engine
 from game.offers import practised_by_run
 from game.recording import RunRecorder
 from game.scenario import load_file
-from game.store import ResultsStore, StoreError, open_store
+from game.store import Listing, ResultsStore, StoreError, open_store
 from scoring import challenge_progress, load_catalogue, parse_challenge
 from tests.conftest import FIXTURES
 from tests.ui.dashboard_snapshots.room import (
@@ -273,3 +273,45 @@ def test_snapshot_map_at_80x24(store_path: Path, snap_compare: SnapCompare) -> N
         await pilot.pause()
 
     assert snap_compare(dashboard(store_path), terminal_size=(80, 24), run_before=to_the_map)
+
+
+async def test_the_leaderboard_names_only_the_players_who_chose_it_and_appears_only_then(
+    store_path: Path,
+) -> None:
+    app = dashboard(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert not app.room_screen.query_one("#board").display
+        assert "panel('board')" not in {b.action for _, b, *_ in app.room_screen.active_bindings.values()}
+    store = open_store(store_path)
+    for name in ("Bo", MARKUP_NAME, "Ann"):
+        store.list_player(Listing(f"player-{name}", COHORT, listed=True))
+    store.close()
+    app = dashboard(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.room_screen.query_one("#board").display
+        lines = [" ".join(line.split()) for line in drawn(app, "board").splitlines() if line.strip()]
+    ranked = [line for line in lines if re.match(r"\d+\. ", line)]
+    assert [line.split(". ", 1)[1] for line in ranked] == [
+        f"{name} {score} {zone}" for name, score, zone in board_of_store(store_path)
+    ]
+    assert {"Chen", "Dara", "Eli"}.isdisjoint(" ".join(lines).split())
+    assert lines[-1] == "3 of 6 players chose to be listed; best full run each"
+
+
+def board_of_store(path: Path) -> list[tuple[str, int, str]]:
+    """The listed players' best full runs, worked out here from the store's rows."""
+    store = open_store(path)
+    try:
+        best: dict[str, tuple[int, str, str]] = {}
+        for run in store.runs(cohort=COHORT):
+            if run.start.listed and run.finish is not None and run.start.rewound_from is None:
+                held = best.get(run.start.player_id)
+                if held is None or run.finish.score > held[0]:
+                    best[run.start.player_id] = (run.finish.score, run.start.player_name, run.finish.zone)
+    finally:
+        store.close()
+    marks = {"learning": "◆", "comfort": "◇", "anxiety": "▲", "apathy": "▽"}
+    ordered = sorted(best.values(), key=lambda b: (-b[0], b[1].casefold()))
+    return [(name, score, f"{marks[zone]} {zone}") for score, name, zone in ordered]

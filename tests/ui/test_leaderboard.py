@@ -1,0 +1,144 @@
+"""The opt-in leaderboard in a served session: asked for at the join form only in a room that has one,
+off unless ticked, shown on the debrief, and changed from there; names are never markup."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Checkbox
+
+from game.commands.app import load_shelf
+from game.screens.debrief import DebriefScreen
+from game.screens.join import JoinScreen
+from game.screens.play import PlayScreen
+from game.serve.session import ServedApp
+from game.serve.settings import SessionSettings
+from game.store import RunFinish, RunStart, open_store
+from game.widgets.leaderboard import LeaderboardPanel
+from game.widgets.scenario_list import Entry
+from tests.ui.conftest import settle
+from tests.ui.test_profile_screen import drawn
+
+TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny.yaml"
+COHORT = "monday"
+
+
+@pytest.fixture
+def shelf(tmp_path: Path) -> list[Entry]:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(TINY, folder / "tiny.yaml")
+    entries, _ = load_shelf(folder)
+    return entries
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    """A room where two others have finished tiny: Ann opted in, Bo did not."""
+    path = tmp_path / "results.sqlite3"
+    store = open_store(path)
+    room = (("a", "[b]Ann[/b]", True, 90), ("b", "Bo", False, 95))
+    for run_id, name, listed, score in room:
+        started, finished = "2026-01-01T09:00:00", "2026-01-01T09:10:00"
+        store.start_run(
+            RunStart(run_id, f"p{run_id}", name, COHORT, "tiny", "Tiny", started, run_id, listed=listed)
+        )
+        store.finish_run(
+            RunFinish(run_id, finished, "good-end", "Good", "good", "learning", score, 60, 60, 60)
+        )
+    store.close()
+    return path
+
+
+def served(shelf: list[Entry], store_path: Path, tmp_path: Path, *, leaderboard: bool = True) -> ServedApp:
+    settings = SessionSettings(
+        cohort=COHORT, store=str(store_path), pinned_scenario="tiny", leaderboard=leaderboard
+    )
+    return ServedApp(shelf, settings, data=tmp_path / "session", tick_every=None)
+
+
+async def join(pilot: Pilot[None], name: str, *, listed: bool) -> None:
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, JoinScreen)
+    await pilot.press(*name)
+    if listed:
+        pilot.app.screen.query_one(Checkbox).value = True
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def play_tiny(pilot: Pilot[None], *, good: bool) -> None:
+    for choice in ("1", "1") if good else ("2", "1"):
+        assert isinstance(pilot.app.screen, PlayScreen), type(pilot.app.screen)
+        await pilot.press(choice)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, DebriefScreen)
+
+
+def listed_in_store(store_path: Path) -> dict[str, bool]:
+    store = open_store(store_path)
+    try:
+        return {run.start.player_name: run.start.listed for run in store.runs(cohort=COHORT)}
+    finally:
+        store.close()
+
+
+async def test_a_room_without_a_leaderboard_asks_nothing_and_shows_none(
+    shelf: list[Entry], store_path: Path, tmp_path: Path
+) -> None:
+    app = served(shelf, store_path, tmp_path, leaderboard=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query(Checkbox)
+        await join(pilot, "Cy", listed=False)
+        await play_tiny(pilot, good=True)
+        assert not app.screen.query_one(LeaderboardPanel).display
+        assert app.screen.check_action("toggle_listing", ()) is False
+
+
+async def test_a_player_who_does_not_tick_the_box_sees_the_board_without_being_on_it(
+    shelf: list[Entry], store_path: Path, tmp_path: Path
+) -> None:
+    app = served(shelf, store_path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one(Checkbox).value is False  # opting in is never the default
+        await join(pilot, "Cy", listed=False)
+        await play_tiny(pilot, good=True)
+        panel = app.screen.query_one(LeaderboardPanel)
+        text = " ".join(drawn(panel).split())
+        # Ann's name is her text, not markup; Bo did not opt in, so is counted but never named.
+        assert "1. [b]Ann[/b] 90 ◆ Learning zone" in text
+        assert "Bo" not in text and "Cy" not in text
+        assert "1 of 3 players chose to be listed. You are not listed: press l to add your name." in text
+        assert listed_in_store(store_path)["Cy"] is False
+
+        # Changing their mind on the debrief lists this run, and the board is read again.
+        await pilot.press("l")
+        await settle(pilot)
+        text = " ".join(drawn(panel).split())
+        assert "◂ you" in text and "2 of 3 players chose to be listed. You are listed" in text
+        assert listed_in_store(store_path) == {"[b]Ann[/b]": True, "Bo": False, "Cy": True}
+        await pilot.press("l")
+        await settle(pilot)
+        assert listed_in_store(store_path)["Cy"] is False
+        assert "◂ you" not in drawn(panel)
+
+
+async def test_a_player_who_ticks_the_box_is_ranked_with_their_own_line_marked(
+    shelf: list[Entry], store_path: Path, tmp_path: Path
+) -> None:
+    app = served(shelf, store_path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await join(pilot, "Cy", listed=True)
+        await play_tiny(pilot, good=False)
+        text = " ".join(drawn(app.screen.query_one(LeaderboardPanel)).split())
+        assert listed_in_store(store_path)["Cy"] is True
+        ann, cy = text.index("[b]Ann[/b] 90"), text.index("Cy")
+        assert ann < cy and "2. Cy" in text and "◂ you" in text[cy:]
