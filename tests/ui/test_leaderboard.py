@@ -60,10 +60,12 @@ def served(shelf: list[Entry], store_path: Path, tmp_path: Path, *, leaderboard:
     return ServedApp(shelf, settings, data=tmp_path / "session", tick_every=None)
 
 
-async def join(pilot: Pilot[None], name: str, *, listed: bool) -> None:
+async def join(pilot: Pilot[None], name: str, *, listed: bool, resume: str = "") -> None:
     await pilot.pause()
     assert isinstance(pilot.app.screen, JoinScreen)
     await pilot.press(*name)
+    if resume:
+        await pilot.press("tab", *resume)
     if listed:
         pilot.app.screen.query_one(Checkbox).value = True
     await pilot.press("enter")
@@ -142,3 +144,32 @@ async def test_a_player_who_ticks_the_box_is_ranked_with_their_own_line_marked(
         assert listed_in_store(store_path)["Cy"] is True
         ann, cy = text.index("[b]Ann[/b] 90"), text.index("Cy")
         assert ann < cy and "2. Cy" in text and "◂ you" in text[cy:]
+
+
+@pytest.mark.parametrize(("listed_before", "ticked"), [(False, True), (True, False), (False, False)])
+async def test_coming_back_with_a_resume_code_keeps_or_adds_the_choice_never_removes_it(
+    shelf: list[Entry], store_path: Path, tmp_path: Path, listed_before: bool, ticked: bool
+) -> None:
+    store = open_store(store_path)
+    store.start_run(
+        RunStart(
+            "c", "pc", "Cy", COHORT, "tiny", "Tiny", "2026-01-01T09:00:00", "CYCYCY", None, listed_before
+        )
+    )
+    store.close()
+    app = served(shelf, store_path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await join(pilot, "Cy", listed=ticked, resume="CYCYCY")
+        await play_tiny(pilot, good=True)
+        expected = listed_before or ticked
+        assert listed_in_store(store_path)["Cy"] is expected
+        panel = app.screen.query_one(LeaderboardPanel)
+        assert ("◂ you" in drawn(panel)) is expected
+        # A replay is a new run, recorded with the same choice.
+        await pilot.press("r")
+        await play_tiny(pilot, good=False)
+    store = open_store(store_path)
+    try:
+        assert [run.start.listed for run in store.runs(cohort=COHORT, player_id="pc")] == [expected, expected]
+    finally:
+        store.close()
