@@ -26,42 +26,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, get_args
+from typing import Literal, get_args
 
 from scoring.debrief import Tone
 from scoring.principles import load_catalogue
+from scoring.rows import RunRowLike
 from scoring.zones import Zone
 
 MeasureKind = Literal["zone", "tone", "principle", "finished"]
 TargetKind = Literal["percent", "runs", "everyone"]
 TONES: tuple[str, ...] = get_args(Tone)
 GRAMMAR = "MEASURE:TARGET[@SCENARIO], like learning:80%, good:everyone, post-mortem:5 or finished:30"
-
-
-# What challenge progress reads from the results store's RunRow, without importing the game.
-class _Start(Protocol):
-    @property
-    def run_id(self) -> str: ...
-    @property
-    def player_id(self) -> str: ...
-    @property
-    def scenario_id(self) -> str: ...
-
-
-class _Finish(Protocol):
-    @property
-    def ending_tone(self) -> str: ...
-    @property
-    def zone(self) -> str: ...
-
-
-class RunRowLike(Protocol):
-    """The parts of `game.store.base.RunRow` a challenge reads."""
-
-    @property
-    def start(self) -> _Start: ...
-    @property
-    def finish(self) -> _Finish | None: ...
 
 
 @dataclass(frozen=True, slots=True)

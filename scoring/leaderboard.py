@@ -13,40 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-
-class _Start(Protocol):
-    @property
-    def run_id(self) -> str: ...
-    @property
-    def player_id(self) -> str: ...
-    @property
-    def player_name(self) -> str: ...
-    @property
-    def scenario_id(self) -> str: ...
-    @property
-    def rewound_from(self) -> str | None: ...
-    @property
-    def listed(self) -> bool: ...
-
-
-class _Finish(Protocol):
-    @property
-    def finished_at(self) -> str: ...
-    @property
-    def zone(self) -> str: ...
-    @property
-    def score(self) -> int: ...
-
-
-class RunRowLike(Protocol):
-    """The parts of `game.store.base.RunRow` the leaderboard reads."""
-
-    @property
-    def start(self) -> _Start: ...
-    @property
-    def finish(self) -> _Finish | None: ...
+from scoring.rows import RunRowLike
 
 
 @dataclass(frozen=True, slots=True)
