@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytest_snapshot.plugin import Snapshot
+
+from game.widgets.scenario_list import Entry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -24,6 +27,18 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
 @pytest.fixture
 def tiny_path() -> Path:
     return FIXTURES / "tiny.yaml"
+
+
+@pytest.fixture
+def tiny_shelf(tmp_path: Path, tiny_path: Path) -> list[Entry]:
+    """A scenario folder holding only tiny, as the picker lists it."""
+    from game.commands.app import load_shelf
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(tiny_path, folder / "tiny.yaml")
+    entries, _ = load_shelf(folder)
+    return entries
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import random
-import shutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -22,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from game.app import TightropeApp
-from game.commands.app import load_shelf
 from game.engine import Move
 from game.saves import SavedRun, Saves
 from game.screens.debrief import DebriefScreen
@@ -36,15 +34,6 @@ from tests.store.workers import decision, start
 from tests.ui.conftest import told
 
 PLAYED = "1\n1\n"  # tiny: thank them, then the review: the good ending
-
-
-@pytest.fixture
-def shelf(tmp_path: Path) -> list[Entry]:
-    folder = tmp_path / "scenarios"
-    folder.mkdir()
-    shutil.copy(TINY, folder / "tiny.yaml")
-    entries, _ = load_shelf(folder)
-    return entries
 
 
 @pytest.fixture
@@ -102,11 +91,11 @@ def one_line(notes: list[str], starting: str) -> str:
 
 
 async def test_a_read_only_data_folder_is_reported_in_one_line_and_play_goes_on(
-    shelf: list[Entry], home: Path
+    tiny_shelf: list[Entry], home: Path
 ) -> None:
     before = snapshot(home)
     with fault(lambda: read_only(home)):
-        app = TightropeApp(shelf, tick_every=None, data=home)
+        app = TightropeApp(tiny_shelf, tick_every=None, data=home)
         notes = told(app)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -120,17 +109,19 @@ async def test_a_read_only_data_folder_is_reported_in_one_line_and_play_goes_on(
     assert after == before
 
 
-async def test_a_read_only_data_folder_lets_a_run_finish(shelf: list[Entry], home: Path) -> None:
+async def test_a_read_only_data_folder_lets_a_run_finish(tiny_shelf: list[Entry], home: Path) -> None:
     before = snapshot(home)
     with fault(lambda: read_only(home)):
-        notes = await play_tiny(TightropeApp(shelf, tick_every=None, data=home))
+        notes = await play_tiny(TightropeApp(tiny_shelf, tick_every=None, data=home))
         after = snapshot(home)
     one_line(notes, "Progress could not be saved: ")
     one_line(notes, "Your profile could not be saved: ")
     assert after == before
 
 
-async def test_a_full_disk_keeps_the_last_save_and_play_goes_on(shelf: list[Entry], tmp_path: Path) -> None:
+async def test_a_full_disk_keeps_the_last_save_and_play_goes_on(
+    tiny_shelf: list[Entry], tmp_path: Path
+) -> None:
     with fault(lambda: small_disk(tmp_path / "disk")) as disk:
         home = disk / "home"
         (home / "saves").mkdir(parents=True)
@@ -139,7 +130,7 @@ async def test_a_full_disk_keeps_the_last_save_and_play_goes_on(shelf: list[Entr
         saves.write(SavedRun(scenario_id="tiny", moves=(Move(scene="first", choice="thank"),)))
         saved = saves.path_for("tiny").read_bytes()
         fill(disk)
-        app = TightropeApp(shelf, tick_every=None, data=home)
+        app = TightropeApp(tiny_shelf, tick_every=None, data=home)
         notes = told(app)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -160,10 +151,12 @@ async def test_a_full_disk_keeps_the_last_save_and_play_goes_on(shelf: list[Entr
         assert [p.name for p in (home / "saves").iterdir() if p.name.endswith(".tmp")] == []
 
 
-async def test_a_corrupt_save_is_kept_aside_and_a_fresh_run_starts(shelf: list[Entry], home: Path) -> None:
+async def test_a_corrupt_save_is_kept_aside_and_a_fresh_run_starts(
+    tiny_shelf: list[Entry], home: Path
+) -> None:
     garbage = random.Random(4).randbytes(300)
     (home / "saves" / "tiny.json").write_bytes(garbage)
-    notes = await play_tiny(TightropeApp(shelf, tick_every=None, data=home))
+    notes = await play_tiny(TightropeApp(tiny_shelf, tick_every=None, data=home))
     problem = one_line(notes, "The saved game for 'tiny' could not be read")
     assert "tiny.json.unreadable-1" in problem
     assert (home / "saves" / "tiny.json.unreadable-1").read_bytes() == garbage
@@ -259,12 +252,14 @@ def test_line_mode_with_a_store_on_a_full_disk(tmp_path: Path) -> None:
         assert_run_before_is_whole(path)
 
 
-async def test_a_served_session_with_a_corrupt_store_plays_on(shelf: list[Entry], tmp_path: Path) -> None:
+async def test_a_served_session_with_a_corrupt_store_plays_on(
+    tiny_shelf: list[Entry], tmp_path: Path
+) -> None:
     path = tmp_path / "results.sqlite3"
     garbage = random.Random(6).randbytes(4096)
     path.write_bytes(garbage)
     settings = SessionSettings(store=str(path), scenarios=TINY.parent, pinned_scenario="tiny")
-    app = ServedApp(shelf, settings, data=tmp_path / "session", tick_every=None)
+    app = ServedApp(tiny_shelf, settings, data=tmp_path / "session", tick_every=None)
     notes = told(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

@@ -3,14 +3,12 @@ off unless ticked, shown on the debrief, and changed from there; names are never
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox
 
-from game.commands.app import load_shelf
 from game.screens.debrief import DebriefScreen
 from game.screens.join import JoinScreen
 from game.screens.play import PlayScreen
@@ -24,15 +22,6 @@ from tests.ui.test_profile_screen import drawn
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny.yaml"
 COHORT = "monday"
-
-
-@pytest.fixture
-def shelf(tmp_path: Path) -> list[Entry]:
-    folder = tmp_path / "scenarios"
-    folder.mkdir()
-    shutil.copy(TINY, folder / "tiny.yaml")
-    entries, _ = load_shelf(folder)
-    return entries
 
 
 @pytest.fixture
@@ -53,11 +42,13 @@ def store_path(tmp_path: Path) -> Path:
     return path
 
 
-def served(shelf: list[Entry], store_path: Path, tmp_path: Path, *, leaderboard: bool = True) -> ServedApp:
+def served(
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path, *, leaderboard: bool = True
+) -> ServedApp:
     settings = SessionSettings(
         cohort=COHORT, store=str(store_path), pinned_scenario="tiny", leaderboard=leaderboard
     )
-    return ServedApp(shelf, settings, data=tmp_path / "session", tick_every=None)
+    return ServedApp(tiny_shelf, settings, data=tmp_path / "session", tick_every=None)
 
 
 async def join(pilot: Pilot[None], name: str, *, listed: bool, resume: str = "") -> None:
@@ -92,9 +83,9 @@ def listed_in_store(store_path: Path) -> dict[str, bool]:
 
 
 async def test_a_room_without_a_leaderboard_asks_nothing_and_shows_none(
-    shelf: list[Entry], store_path: Path, tmp_path: Path
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path
 ) -> None:
-    app = served(shelf, store_path, tmp_path, leaderboard=False)
+    app = served(tiny_shelf, store_path, tmp_path, leaderboard=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not app.screen.query(Checkbox)
@@ -105,9 +96,9 @@ async def test_a_room_without_a_leaderboard_asks_nothing_and_shows_none(
 
 
 async def test_a_player_who_does_not_tick_the_box_sees_the_board_without_being_on_it(
-    shelf: list[Entry], store_path: Path, tmp_path: Path
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path
 ) -> None:
-    app = served(shelf, store_path, tmp_path)
+    app = served(tiny_shelf, store_path, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.screen.query_one(Checkbox).value is False  # opting in is never the default
@@ -134,9 +125,9 @@ async def test_a_player_who_does_not_tick_the_box_sees_the_board_without_being_o
 
 
 async def test_a_player_who_ticks_the_box_is_ranked_with_their_own_line_marked(
-    shelf: list[Entry], store_path: Path, tmp_path: Path
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path
 ) -> None:
-    app = served(shelf, store_path, tmp_path)
+    app = served(tiny_shelf, store_path, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await join(pilot, "Cy", listed=True)
         await play_tiny(pilot, good=False)
@@ -148,7 +139,7 @@ async def test_a_player_who_ticks_the_box_is_ranked_with_their_own_line_marked(
 
 @pytest.mark.parametrize(("listed_before", "ticked"), [(False, True), (True, False), (False, False)])
 async def test_coming_back_with_a_resume_code_keeps_or_adds_the_choice_never_removes_it(
-    shelf: list[Entry], store_path: Path, tmp_path: Path, listed_before: bool, ticked: bool
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path, listed_before: bool, ticked: bool
 ) -> None:
     store = open_store(store_path)
     store.start_run(
@@ -157,7 +148,7 @@ async def test_coming_back_with_a_resume_code_keeps_or_adds_the_choice_never_rem
         )
     )
     store.close()
-    app = served(shelf, store_path, tmp_path)
+    app = served(tiny_shelf, store_path, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await join(pilot, "Cy", listed=ticked, resume="CYCYCY")
         await play_tiny(pilot, good=True)
