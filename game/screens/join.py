@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
@@ -65,7 +65,8 @@ class JoinScreen(ModalScreen[Joined]):
         self.initial_problem = problem
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="join-box", classes="dialog"):
+        # Scrolls when the terminal is too short for the whole form: every field can still be reached.
+        with VerticalScroll(id="join-box", classes="dialog"):
             title = f"Welcome to Tightrope — {self.room}" if self.room else "Welcome to Tightrope"
             yield Static(Text(title, style="bold"), classes="dialog-title")
             yield Static(Text("Your name, as the facilitator will see it:"))

@@ -164,3 +164,20 @@ async def test_coming_back_with_a_resume_code_keeps_or_adds_the_choice_never_rem
         assert [run.start.listed for run in store.runs(cohort=COHORT, player_id="pc")] == [expected, expected]
     finally:
         store.close()
+
+
+async def test_the_whole_join_form_can_be_reached_in_a_small_terminal(
+    tiny_shelf: list[Entry], tmp_path: Path
+) -> None:
+    settings = SessionSettings(join_code="tulip", leaderboard=True, store=str(tmp_path / "r.sqlite3"))
+    app = ServedApp(tiny_shelf, settings, data=tmp_path / "session", tick_every=None)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        for _ in range(4):  # name → code → resume code → the box → Join
+            await pilot.press("tab")
+            await pilot.pause()
+        button = screen.query_one("#join-button")
+        assert screen.focused is button
+        placed = screen.find_widget(button)
+        assert placed.clip.contains_region(placed.region)  # all of it shown, label and all
