@@ -435,9 +435,14 @@ class TightropeApp(App[None]):
 
     def on_debrief_screen_listing_changed(self, message: DebriefScreen.ListingChanged) -> None:
         """Write the player's choice, then show the board as the store now has it."""
+        from game.store import StoreError
+
         results = self.results_log()
-        results.list_player(message.listed)
-        self._report_results_problem()
+        try:
+            results.list_player(message.listed)
+        except StoreError as exc:
+            self.notify(f"The leaderboard could not be changed: {exc}", severity="error", markup=False)
+            return
         self.notify(
             "Your name is on the leaderboard." if message.listed else "Your name is off the leaderboard.",
             markup=False,

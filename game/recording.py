@@ -198,15 +198,13 @@ class ResultsLog:
 
     def list_player(self, listed: bool) -> None:
         """The player's choice about the room's leaderboard, for the runs they have played in this cohort
-        and the ones to come. Reported like any write that fails (`take_problem`)."""
+        and the ones to come. Raises StoreError when the store cannot take it: the player asked for this
+        one thing and must hear that it did not happen (the choice still holds for runs to come)."""
         self.listed = listed
         store = self.store()
         if store is None:
-            return
-        try:
-            store.list_player(Listing(self.player_id, self.cohort, listed))
-        except StoreError as exc:
-            self._problem = str(exc)
+            raise StoreError(self._problem or "the results store cannot be opened")
+        store.list_player(Listing(self.player_id, self.cohort, listed))
 
     def moved(self, state: RunState) -> None:
         if self.current is not None and state.history:

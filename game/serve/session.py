@@ -22,6 +22,7 @@ from game.scenario.models import Scenario
 from game.screens.join import Joined, JoinScreen, slowdown
 from game.serve.attempts import JOIN_ADMITTED, JOIN_REFUSED, SERVER_EVENT
 from game.serve.settings import SessionSettings
+from game.store import StoreError
 from game.widgets.scenario_list import Entry
 
 if TYPE_CHECKING:  # imported after the first frame, with what play needs (game.app.FOR_PLAY)
@@ -132,7 +133,10 @@ class ServedApp(TightropeApp):
         # Ticking the box lists the player's earlier runs too; leaving it alone keeps their earlier
         # choice (coming off the board is a choice made on the debrief, not by a box left unticked).
         if listed and not run.start.listed:
-            self.results.list_player(True)
+            try:
+                self.results.list_player(True)
+            except StoreError as exc:
+                self.notify(f"Your name could not be put on the leaderboard: {exc}", markup=False)
         else:
             self.results.listed = run.start.listed or listed
         self._continuing = (run.start.run_id, run.start.resume_code)

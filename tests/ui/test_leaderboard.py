@@ -14,10 +14,11 @@ from game.screens.join import JoinScreen
 from game.screens.play import PlayScreen
 from game.serve.session import ServedApp
 from game.serve.settings import SessionSettings
-from game.store import RunFinish, RunStart, open_store
+from game.store import Listing, RunFinish, RunStart, StoreError, open_store
+from game.store.sqlite import SqliteStore
 from game.widgets.leaderboard import LeaderboardPanel
 from game.widgets.scenario_list import Entry
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, told
 from tests.ui.test_profile_screen import drawn
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny.yaml"
@@ -181,3 +182,25 @@ async def test_the_whole_join_form_can_be_reached_in_a_small_terminal(
         assert screen.focused is button
         placed = screen.find_widget(button)
         assert placed.clip.contains_region(placed.region)  # all of it shown, label and all
+
+
+async def test_a_choice_the_store_cannot_take_is_reported_and_the_board_is_unchanged(
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = served(tiny_shelf, store_path, tmp_path)
+    notes = told(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await join(pilot, "Cy", listed=False)
+        await play_tiny(pilot, good=True)
+
+        def refuse(store: object, listing: Listing) -> None:
+            raise StoreError("cannot write to the results store: disk full")
+
+        monkeypatch.setattr(SqliteStore, "list_player", refuse)
+        await pilot.press("l")
+        await settle(pilot)
+        assert (
+            notes[-1] == "The leaderboard could not be changed: cannot write to the results store: disk full"
+        )
+        assert "You are not listed" in " ".join(drawn(app.screen.query_one(LeaderboardPanel)).split())
+    assert listed_in_store(store_path)["Cy"] is False
