@@ -4,6 +4,9 @@ A session locks its join form for longer after each wrong code (game.screens.joi
 connection is a new session. The server keeps the count instead: a session reports each wrong code and
 each admission, and a new session from the same address starts with the lock its count calls for.
 
+An IPv6 address is counted by its /64 prefix: that is the block one home or one host is given, and
+stepping through the addresses inside it must not start a guesser afresh.
+
 An admission clears the address's count. In a classroom everyone may share one address (a NAT, or a
 proxy), and the others' typos must not keep locking the form for the next student. A quiet address is
 forgotten after `FORGET_AFTER` seconds.
@@ -11,6 +14,7 @@ forgotten after `FORGET_AFTER` seconds.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +27,20 @@ JOIN_ADMITTED = "join-admitted"
 
 FORGET_AFTER = 15 * 60
 MOST_ADDRESSES = 10_000  # beyond this the quietest are forgotten first: the table cannot be grown without end
+
+
+def counted_as(address: str) -> str:
+    """The key `address` is counted under: an IPv6 address's /64, an IPv4 address (also one written as
+    IPv6) as itself, and anything that is not an address as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 @dataclass
@@ -38,20 +56,22 @@ class JoinAttempts:
 
     def refused_before(self, address: str) -> int:
         """How many wrong codes came from `address` since its last admission, unless it has been quiet."""
-        found = self._by_address.get(address)
+        key = counted_as(address)
+        found = self._by_address.get(key)
         if found is None:
             return 0
         if self._clock() - found.last >= FORGET_AFTER:
-            del self._by_address[address]
+            del self._by_address[key]
             return 0
         return found.count
 
     def refused(self, address: str) -> None:
         count = self.refused_before(address) + 1
-        self._by_address.pop(address, None)  # re-inserted last: the dict stays ordered by last refusal
-        self._by_address[address] = _Refusals(count, self._clock())
+        key = counted_as(address)
+        self._by_address.pop(key, None)  # re-inserted last: the dict stays ordered by last refusal
+        self._by_address[key] = _Refusals(count, self._clock())
         while len(self._by_address) > MOST_ADDRESSES:
             del self._by_address[next(iter(self._by_address))]
 
     def admitted(self, address: str) -> None:
-        self._by_address.pop(address, None)
+        self._by_address.pop(counted_as(address), None)

@@ -29,6 +29,20 @@ def test_refusals_add_up_per_address_and_an_admission_clears_them() -> None:
     assert counted.refused_before("10.0.0.9") == 0
 
 
+def test_an_ipv6_address_counts_with_its_64_and_a_mapped_ipv4_address_as_itself() -> None:
+    counted = JoinAttempts(Clock())
+    counted.refused("2001:db8:1:2::a")
+    counted.refused("2001:db8:1:2:ffff:ffff:ffff:ffff")  # the same /64: one guesser stepping through it
+    counted.refused("2001:db8:1:3::a")
+    counted.refused("::ffff:192.0.2.7")
+    assert counted.refused_before("2001:db8:1:2:abcd::1") == 2
+    assert counted.refused_before("2001:db8:1:3::b") == 1
+    assert counted.refused_before("192.0.2.7") == 1
+    assert counted.refused_before("192.0.2.8") == 0
+    counted.admitted("2001:db8:1:2::99")
+    assert counted.refused_before("2001:db8:1:2::a") == 0
+
+
 def test_a_quiet_address_is_forgotten_and_then_counts_from_one() -> None:
     clock = Clock()
     counted = JoinAttempts(clock)
