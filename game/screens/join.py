@@ -57,10 +57,14 @@ class JoinScreen(ModalScreen[Joined]):
         failures: int = 0,
         lock_for: Callable[[int], float] = slowdown,
         leaderboard: bool = False,
+        room_guessing: int = 0,
     ) -> None:
+        """`failures`: wrong codes from this player's address so far; `room_guessing`: the room's wrong
+        codes beyond its allowance (game.serve.attempts). Each locks the form for as long as it calls for."""
         super().__init__()
         self.join_code, self.room, self.lock_for = join_code, room, lock_for
         self.leaderboard = leaderboard
+        self.room_guessing = room_guessing
         self.failures = failures
         self.initial_problem = problem
 
@@ -90,11 +94,16 @@ class JoinScreen(ModalScreen[Joined]):
 
     def on_mount(self) -> None:
         self.query_one("#join-name", Input).focus()
-        if self.failures:
-            delay = self.lock_for(self.failures)
-            if delay and not self.initial_problem:
-                self._say(f"Wrong join codes were entered from here. You can join in {delay:.0f} s.")
-            self._lock(delay)
+        own = self.lock_for(self.failures) if self.failures else 0.0
+        room = self.lock_for(self.room_guessing) if self.room_guessing else 0.0
+        delay = max(own, room)
+        if delay and not self.initial_problem:
+            self._say(
+                f"Wrong join codes were entered from here. You can join in {delay:.0f} s."
+                if own >= room
+                else f"This room's join code is being guessed. You can join in {delay:.0f} s."
+            )
+        self._lock(delay)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#join-button")

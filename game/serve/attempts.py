@@ -7,6 +7,11 @@ each admission, and a new session from the same address starts with the lock its
 An IPv6 address is counted by its /64 prefix: that is the block one home or one host is given, and
 stepping through the addresses inside it must not start a guesser afresh.
 
+A guesser with many addresses is slowed down by the room's count instead: beyond `ROOM_ALLOWANCE`
+wrong codes in the last `ROOM_WINDOW` seconds, from whichever addresses, every new session starts
+locked, for as long as the wrong codes beyond the allowance call for. Everyone waits a little while the
+room is being guessed at; nobody is refused.
+
 An admission clears the address's count. In a classroom everyone may share one address (a NAT, or a
 proxy), and the others' typos must not keep locking the form for the next student. A quiet address is
 forgotten after `FORGET_AFTER` seconds.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +32,10 @@ JOIN_REFUSED = "join-refused"
 JOIN_ADMITTED = "join-admitted"
 
 FORGET_AFTER = 15 * 60
+ROOM_WINDOW = 60.0
+ROOM_ALLOWANCE = 30
+"""Wrong codes a minute the whole room makes before every new session starts locked. A room of forty
+typing a code makes a handful; a guesser stepping through a word list from many addresses, far more."""
 MOST_ADDRESSES = 10_000  # beyond this the quietest are forgotten first: the table cannot be grown without end
 
 
@@ -53,6 +63,9 @@ class JoinAttempts:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._by_address: dict[str, _Refusals] = {}
+        # When the room's latest wrong codes came; only so many are needed to know the lock is at its
+        # longest, so the queue is bounded however fast the guessing.
+        self._recent: deque[float] = deque(maxlen=2 * ROOM_ALLOWANCE)
 
     def refused_before(self, address: str) -> int:
         """How many wrong codes came from `address` since its last admission, unless it has been quiet."""
@@ -70,8 +83,16 @@ class JoinAttempts:
         key = counted_as(address)
         self._by_address.pop(key, None)  # re-inserted last: the dict stays ordered by last refusal
         self._by_address[key] = _Refusals(count, self._clock())
+        self._recent.append(self._clock())
         while len(self._by_address) > MOST_ADDRESSES:
             del self._by_address[next(iter(self._by_address))]
 
     def admitted(self, address: str) -> None:
         self._by_address.pop(counted_as(address), None)
+
+    def room_beyond_allowance(self) -> int:
+        """Wrong codes from the whole room in the last `ROOM_WINDOW` seconds beyond `ROOM_ALLOWANCE`."""
+        since = self._clock() - ROOM_WINDOW
+        while self._recent and self._recent[0] <= since:
+            self._recent.popleft()
+        return max(0, len(self._recent) - ROOM_ALLOWANCE)

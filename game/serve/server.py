@@ -245,7 +245,11 @@ class TightropeServer:
         height = _to_int(request.query.get("height", "24"), 24, 10, 200)
         await socket.prepare(request)
         address = client_address(request)
-        settings = dataclasses.replace(room.settings, refused_before=self.attempts.refused_before(address))
+        settings = dataclasses.replace(
+            room.settings,
+            refused_before=self.attempts.refused_before(address),
+            room_guessing=self.attempts.room_beyond_allowance(),
+        )
         service = SessionService(
             room.command,
             settings.to_env(),

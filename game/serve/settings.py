@@ -31,6 +31,9 @@ class SessionSettings:
     """The room's goals as `tightrope serve --challenge` wrote them (`scoring.challenges`' grammar)."""
     refused_before: int = 0
     """Wrong join codes from this session's address that the server counted before it started."""
+    room_guessing: int = 0
+    """Wrong join codes the whole room made in the last minute beyond its allowance, when this session
+    started (`game.serve.attempts`): the session starts locked for as long as that calls for."""
     leaderboard: bool = False
     """The facilitator turned the room's opt-in leaderboard on (`tightrope serve --leaderboard`)."""
 
@@ -63,5 +66,6 @@ class SessionSettings:
             no_timers=flag(found.get("no_timers", False), "no_timers"),
             challenges=list_of(found.get("challenges", []), "challenges", text),
             refused_before=whole_number(found.get("refused_before", 0), "refused_before"),
+            room_guessing=whole_number(found.get("room_guessing", 0), "room_guessing"),
             leaderboard=flag(found.get("leaderboard", False), "leaderboard"),
         )

@@ -38,10 +38,19 @@ KEYS = {
 
 class BrowserSession:
     def __init__(
-        self, url: str, width: int = 100, height: int = 30, *, path: str = "", code: str = ""
+        self,
+        url: str,
+        width: int = 100,
+        height: int = 30,
+        *,
+        path: str = "",
+        code: str = "",
+        forwarded_for: str | None = None,
     ) -> None:
+        """`forwarded_for`: the address a proxy on this machine would say the browser has."""
         self.url = url
         self.path, self.code = path, code
+        self.forwarded_for = forwarded_for
         self.width, self.height = width, height
         self.screen = pyte.Screen(width, height)
         self.stream = pyte.Stream(self.screen)
@@ -58,7 +67,8 @@ class BrowserSession:
     async def __aenter__(self) -> BrowserSession:
         self._http = aiohttp.ClientSession()
         query = f"width={self.width}&height={self.height}" + (f"&code={self.code}" if self.code else "")
-        self.socket = await self._http.ws_connect(f"{self.url}{self.path}/ws?{query}")
+        headers = {"X-Forwarded-For": self.forwarded_for} if self.forwarded_for else {}
+        self.socket = await self._http.ws_connect(f"{self.url}{self.path}/ws?{query}", headers=headers)
         self._reader = asyncio.create_task(self._read())
         return self
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from game.serve.attempts import ROOM_ALLOWANCE
 from game.store import open_store
 from tests.serve.conftest import SCENARIOS
 from tests.serve.harness import (
@@ -194,6 +195,33 @@ def test_wrong_join_codes_are_remembered_across_reconnects_until_someone_joins(s
 
     arguments = [*BASE, "--store", str(store_path), "--scenario", "tiny", "--join-code", "letmein"]
     with running_server(arguments) as (url, _):
+        asyncio.run(scenario(url))
+
+
+def test_a_room_guessed_at_from_many_addresses_starts_every_new_session_locked(store_path: Path) -> None:
+    """Past the room's allowance of wrong codes a minute, from whichever addresses, a newcomer from an
+    address that has never guessed waits too; the wait is the room's, and says so."""
+    guessers = ROOM_ALLOWANCE + 2
+
+    async def guess(url: str, n: int) -> None:
+        async with BrowserSession(url, forwarded_for=f"198.51.100.{n}") as guesser:
+            await join(guesser, f"Guess {n}", code=f"wrong-{n}")
+            await guesser.wait_for("That join code is not right", timeout=180)
+            await asyncio.sleep(0.5)  # the session's report reaches the server after the screen changes
+
+    async def scenario(url: str) -> None:
+        await asyncio.gather(*(guess(url, n) for n in range(guessers)))
+        async with BrowserSession(url, forwarded_for="203.0.113.9") as newcomer:
+            await newcomer.wait_for("This room's join code is being guessed. You can join in 2 s.")
+            await join(newcomer, "Ann", code="letmein")
+            await asyncio.sleep(0.5)
+            assert "Someone reports a problem" not in newcomer.text()  # locked: the right code waits too
+            await asyncio.sleep(2.0)
+            await newcomer.press("enter")
+            await newcomer.wait_for("Someone reports a problem")
+
+    arguments = [*BASE, "--store", str(store_path), "--scenario", "tiny", "--join-code", "letmein"]
+    with running_server(arguments) as (url, _):  # the default cap, 40, has room for them all
         asyncio.run(scenario(url))
 
 

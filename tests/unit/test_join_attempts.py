@@ -6,7 +6,7 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 
 from game.serve import attempts
-from game.serve.attempts import FORGET_AFTER, JoinAttempts
+from game.serve.attempts import FORGET_AFTER, ROOM_ALLOWANCE, ROOM_WINDOW, JoinAttempts
 from game.serve.server import client_address
 
 
@@ -41,6 +41,25 @@ def test_an_ipv6_address_counts_with_its_64_and_a_mapped_ipv4_address_as_itself(
     assert counted.refused_before("192.0.2.8") == 0
     counted.admitted("2001:db8:1:2::99")
     assert counted.refused_before("2001:db8:1:2::a") == 0
+
+
+def test_the_room_counts_wrong_codes_from_every_address_in_the_last_minute() -> None:
+    clock = Clock()
+    counted = JoinAttempts(clock)
+    for n in range(ROOM_ALLOWANCE):
+        counted.refused(f"10.0.{n // 250}.{n % 250}")
+    assert counted.room_beyond_allowance() == 0
+    clock.now += 10
+    for n in range(3):
+        counted.refused(f"192.0.2.{n}")
+    assert counted.room_beyond_allowance() == 3
+    counted.admitted("192.0.2.0")  # a join clears its address, not what the room has seen
+    assert counted.room_beyond_allowance() == 3
+    clock.now += ROOM_WINDOW - 10  # the first ROOM_ALLOWANCE are a minute old now
+    assert counted.room_beyond_allowance() == 0
+    for _ in range(10 * ROOM_ALLOWANCE):  # however fast the guessing, the count is bounded
+        counted.refused("198.51.100.1")
+    assert counted.room_beyond_allowance() == ROOM_ALLOWANCE
 
 
 def test_a_quiet_address_is_forgotten_and_then_counts_from_one() -> None:

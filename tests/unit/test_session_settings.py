@@ -20,6 +20,7 @@ def test_settings_arrive_as_they_were_sent(monkeypatch: pytest.MonkeyPatch) -> N
         no_timers=True,
         challenges=("learning:50%", "finished:4"),
         refused_before=3,
+        room_guessing=2,
         leaderboard=True,
     )
     monkeypatch.setenv(SESSION_ENV, sent.to_env()[SESSION_ENV])
@@ -39,6 +40,7 @@ def test_run_by_hand_there_are_no_settings(monkeypatch: pytest.MonkeyPatch) -> N
         ({"challenges": "learning:50%"}, "challenges"),
         ({"refused_before": "3"}, "refused_before"),
         ({"leaderboard": 1}, "leaderboard"),
+        ({"room_guessing": 2.5}, "room_guessing"),
         ({"challenges": ["most of the room"]}, "most of the room"),
         (["cohort"], "session"),
     ],
