@@ -94,8 +94,7 @@ class JoinScreen(ModalScreen[Joined]):
 
     def on_mount(self) -> None:
         self.query_one("#join-name", Input).focus()
-        own = self.lock_for(self.failures) if self.failures else 0.0
-        room = self.lock_for(self.room_guessing) if self.room_guessing else 0.0
+        own, room = self._own_lock(), self._room_lock()
         delay = max(own, room)
         if delay and not self.initial_problem:
             self._say(
@@ -121,7 +120,9 @@ class JoinScreen(ModalScreen[Joined]):
                 self.failures += 1
                 self.post_message(self.CodeRefused())
                 code_input.value = ""
-                delay = self.lock_for(self.failures)
+                # While the room is being guessed at, every wrong code waits at least the room's lock:
+                # a guesser's session gets one guess per lock, however many it has made.
+                delay = max(self._own_lock(), self._room_lock())
                 self._say(
                     f"That join code is not right. Try again in {delay:.0f} s."
                     if delay
@@ -132,6 +133,12 @@ class JoinScreen(ModalScreen[Joined]):
         resume = normalise_resume_code(self.query_one("#join-resume", Input).value)
         listed = self.leaderboard and self.query_one("#join-listed", Checkbox).value
         self.dismiss(Joined(name, resume or None, listed))
+
+    def _own_lock(self) -> float:
+        return self.lock_for(self.failures) if self.failures else 0.0
+
+    def _room_lock(self) -> float:
+        return self.lock_for(self.room_guessing) if self.room_guessing else 0.0
 
     def _say(self, problem: str) -> None:
         self.query_one("#join-problem", Static).update(Text(problem))

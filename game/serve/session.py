@@ -43,7 +43,6 @@ class ServedApp(TightropeApp):
         self.session = settings
         self.lock_for = lock_for
         self.failures = settings.refused_before
-        self._room_guessing = settings.room_guessing
         self.results = ResultsLog(settings.store, player_id=secrets.token_hex(16), cohort=settings.cohort)
         self.challenges = settings.goals()
         self.leaderboard = settings.leaderboard
@@ -60,9 +59,8 @@ class ServedApp(TightropeApp):
             failures=self.failures,
             lock_for=self.lock_for,
             leaderboard=self.leaderboard,
-            room_guessing=self._room_guessing,
+            room_guessing=self.session.room_guessing,
         )
-        self._room_guessing = 0  # the room's lock holds when the session starts, not at each form after
         self.push_screen(screen, self._joined)
 
     def on_join_screen_code_refused(self, message: JoinScreen.CodeRefused) -> None:

@@ -91,16 +91,17 @@ def test_the_lockout_grows_with_each_wrong_code() -> None:
 
 
 class JoinApp(App[None]):
-    def __init__(self, lock_for: Callable[[int], float]) -> None:
+    def __init__(self, lock_for: Callable[[int], float], room_guessing: int = 0) -> None:
         super().__init__()
-        self.lock_for = lock_for
+        self.lock_for, self.room_guessing = lock_for, room_guessing
         self.joined: list[Joined | None] = []
 
     def compose(self) -> ComposeResult:
         yield Static("room")
 
     def on_mount(self) -> None:
-        self.push_screen(JoinScreen(join_code="letmein", lock_for=self.lock_for), self.joined.append)
+        screen = JoinScreen(join_code="letmein", lock_for=self.lock_for, room_guessing=self.room_guessing)
+        self.push_screen(screen, self.joined.append)
 
 
 async def test_wrong_join_codes_lock_the_form_for_longer_each_time() -> None:
@@ -134,6 +135,24 @@ async def test_wrong_join_codes_lock_the_form_for_longer_each_time() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.joined == [Joined("Eve", None)]
+
+
+async def test_while_the_room_is_guessed_at_every_wrong_code_waits_at_least_the_rooms_lock() -> None:
+    locks: list[float] = []
+    app = JoinApp(lambda failures: 0.1 * failures, room_guessing=3)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        assert isinstance(screen, JoinScreen)
+        assert "being guessed" in str(screen.query_one("#join-problem", Static).render())
+        await pilot.pause(0.4)  # the room's lock, 0.3 s, is over
+        screen._lock = locks.append  # type: ignore[method-assign]
+        screen.query_one("#join-name", Input).value = "Eve"
+        for attempt in (1, 2, 3, 4):
+            screen.query_one("#join-code", Input).value = f"guess{attempt}"
+            await pilot.press("enter")
+            await pilot.pause()
+        # Its own count alone would say 0.1, 0.2, 0.3, 0.4 s.
+        assert [round(seconds, 2) for seconds in locks] == [0.3, 0.3, 0.3, 0.4]
 
 
 async def fake_player(url: str, name: str) -> None:
