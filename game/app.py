@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
 
@@ -434,26 +434,29 @@ class TightropeApp(App[None]):
             self.notify(f"🏆 {len(rest)} more achievements: {names}", markup=False, timeout=8)
 
     def on_debrief_screen_listing_changed(self, message: DebriefScreen.ListingChanged) -> None:
-        """Write the player's choice, then show the board as the store now has it."""
+        self.change_listing(message.listed)
+
+    def change_listing(self, listed: bool) -> None:
+        """Write the player's choice about the room's leaderboard; a debrief showing the board shows it
+        again as the store now has it."""
+        from game.screens.debrief import DebriefScreen
         from game.store import StoreError
 
         results = self.results_log()
         try:
-            results.list_player(message.listed)
+            results.list_player(listed)
         except StoreError as exc:
             self.notify(f"The leaderboard could not be changed: {exc}", severity="error", markup=False)
             return
         self.notify(
-            "Your name is on the leaderboard." if message.listed else "Your name is off the leaderboard.",
+            "Your name is on the leaderboard." if listed else "Your name is off the leaderboard.",
             markup=False,
         )
-        scenario_id = message.scenario_id
-        opener, cohort, player_id, listed = (
-            self._store_opener(),
-            results.cohort,
-            results.player_id,
-            results.listed,
-        )
+        shown = self.screen.board if isinstance(self.screen, DebriefScreen) else None
+        if shown is None:
+            return
+        scenario_id, opener = shown.board.scenario_id, self._store_opener()
+        cohort, player_id = results.cohort, results.player_id
 
         def read() -> BoardView:
             from game.room_board import read_board
@@ -580,6 +583,13 @@ class TightropeApp(App[None]):
         yield SystemCommand(
             "Your profile", "Level, XP and how often you practise each principle", self.action_profile
         )
+        if self.leaderboard:
+            listed = self.results_log().listed
+            yield SystemCommand(
+                "Leaderboard: take my name off" if listed else "Leaderboard: put my name on",
+                "Whether the room's leaderboard shows your name and best score",
+                partial(self.change_listing, not listed),
+            )
         if screen is not self.picker:
             yield SystemCommand("Scenarios", "Back to the scenario picker", self._back_to_picker)
         yield from super().get_system_commands(screen)

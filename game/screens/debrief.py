@@ -64,11 +64,11 @@ class DebriefScreen(Screen[None]):
         """Back to the scenario picker."""
 
     class ListingChanged(Message):
-        """The player chose to be on the room's leaderboard, or to come off it, seeing this scenario's."""
+        """The player chose to be on the room's leaderboard, or to come off it."""
 
-        def __init__(self, listed: bool, scenario_id: str) -> None:
+        def __init__(self, listed: bool) -> None:
             super().__init__()
-            self.listed, self.scenario_id = listed, scenario_id
+            self.listed = listed
 
     class Earned(Message):
         """What the run earned has been reckoned (and is on screen)."""
@@ -159,7 +159,7 @@ class DebriefScreen(Screen[None]):
     def action_toggle_listing(self) -> None:
         view = self.board
         if view is not None:
-            self.post_message(self.ListingChanged(not view.listed, view.board.scenario_id))
+            self.post_message(self.ListingChanged(not view.listed))
 
     def _headline(self) -> Text:
         debrief = self.debrief

@@ -18,7 +18,7 @@ from game.store import Listing, RunFinish, RunStart, StoreError, open_store
 from game.store.sqlite import SqliteStore
 from game.widgets.leaderboard import LeaderboardPanel
 from game.widgets.scenario_list import Entry
-from tests.ui.conftest import settle, told
+from tests.ui.conftest import open_from_palette, settle, told
 from tests.ui.test_profile_screen import drawn
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny.yaml"
@@ -204,3 +204,33 @@ async def test_a_choice_the_store_cannot_take_is_reported_and_the_board_is_uncha
         )
         assert "You are not listed" in " ".join(drawn(app.screen.query_one(LeaderboardPanel)).split())
     assert listed_in_store(store_path)["Cy"] is False
+
+
+async def test_the_choice_can_be_changed_from_the_command_palette_before_the_debrief(
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path
+) -> None:
+    settings = SessionSettings(cohort=COHORT, store=str(store_path), leaderboard=True)
+    app = ServedApp(tiny_shelf, settings, data=tmp_path / "session", tick_every=None)
+    notes = told(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await join(pilot, "Cy", listed=True)
+        await open_from_palette(pilot, "Leaderboard: take my name off")
+        assert notes[-1] == "Your name is off the leaderboard." and app.results is not None
+        assert not app.results.listed
+        await pilot.press("enter")  # the picker: tiny, the only scenario
+        await pilot.pause()
+        await play_tiny(pilot, good=True)
+        assert listed_in_store(store_path)["Cy"] is False
+        await open_from_palette(pilot, "Leaderboard: put my name on")
+        assert listed_in_store(store_path)["Cy"] is True
+        assert "◂ you" in drawn(app.screen.query_one(LeaderboardPanel))  # the debrief's board, read again
+
+
+async def test_a_room_without_a_leaderboard_offers_no_such_command(
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path
+) -> None:
+    app = served(tiny_shelf, store_path, tmp_path, leaderboard=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await join(pilot, "Cy", listed=False)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Help" in titles and not any("Leaderboard" in title for title in titles)
