@@ -32,7 +32,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from game.offers import finished_views, shelf_of
@@ -942,8 +942,9 @@ class RoomRewards:
     """Players with at least one finished run."""
     available: int
     """Achievements there are to earn."""
-    boards: tuple[Board, ...] = ()
-    """The leaderboard of each scenario where a player chose to be ranked (`scoring.leaderboard`)."""
+    boards: Mapping[str, Board] = field(default_factory=dict)
+    """By scenario id, the leaderboard of each scenario where a player chose to be ranked
+    (`scoring.leaderboard`)."""
 
 
 class RoomRewardsReader:
@@ -981,11 +982,11 @@ class RoomRewardsReader:
         )
 
 
-def boards_of(rows: Sequence[RunRow]) -> tuple[Board, ...]:
-    """The leaderboards of the scenarios in `rows` that have a listed player, in order of first play."""
-    listed = dict.fromkeys(row.start.scenario_id for row in rows if row.start.listed)
+def boards_of(rows: Sequence[RunRow]) -> dict[str, Board]:
+    """The leaderboards of the scenarios in `rows` where a listed player has finished a full run."""
+    listed = {row.start.scenario_id for row in rows if row.start.listed}
     boards = (leaderboard(rows, scenario_id) for scenario_id in listed)
-    return tuple(board for board in boards if board.lines)
+    return {board.scenario_id: board for board in boards if board.lines}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.rows import RunRowLike
+from scoring.rows import RunFinishLike, RunRowLike, RunStartLike
+from scoring.zones import Zone
+
+_ZONES = {zone.value: zone for zone in Zone}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +27,8 @@ class BoardLine:
     name: str
     """The name the player gave for their best run."""
     score: int
-    zone: str
-    """The zone their best run ended in."""
+    zone: Zone | None
+    """The zone their best run ended in (None for a stored value that names no zone)."""
     runs: int
     """Their finished full runs of the scenario."""
 
@@ -50,7 +53,7 @@ class Board:
 
 def leaderboard(runs: Sequence[RunRowLike], scenario_id: str) -> Board:
     """The board of `scenario_id` from the room's runs (of any scenario; the others are left out)."""
-    best: dict[str, tuple[int, str, str, str]] = {}  # player → score, finished at, name, zone
+    best: dict[str, tuple[RunStartLike, RunFinishLike]] = {}
     finished: dict[str, int] = {}
     listed: set[str] = set()
     for row in runs:
@@ -61,16 +64,21 @@ def leaderboard(runs: Sequence[RunRowLike], scenario_id: str) -> Board:
         finished[player] = finished.get(player, 0) + 1
         if start.listed:
             listed.add(player)
-        # The higher score; of equal ones, the run that reached it first.
         held = best.get(player)
-        if held is None or (finish.score, held[1]) > (held[0], finish.finished_at):
-            best[player] = (finish.score, finish.finished_at, start.player_name, finish.zone)
+        if held is None or _beats(finish, held[1]):
+            best[player] = (start, finish)
     # A player is listed when any of their runs says so: the choice is the player's, and the store
     # writes it to all of a player's runs in the room at once (game.store's Listing).
-    ordered = sorted(listed, key=lambda p: (-best[p][0], best[p][2].casefold(), p))
+    ordered = sorted(listed, key=lambda p: (-best[p][1].score, best[p][0].player_name.casefold(), p))
     lines: list[BoardLine] = []
     for position, player in enumerate(ordered, start=1):
-        score, _, name, zone = best[player]
-        rank = lines[-1].rank if lines and lines[-1].score == score else position
-        lines.append(BoardLine(rank, player, name, score, zone, finished[player]))
+        start, finish = best[player]
+        rank = lines[-1].rank if lines and lines[-1].score == finish.score else position
+        zone = _ZONES.get(finish.zone)
+        lines.append(BoardLine(rank, player, start.player_name, finish.score, zone, finished[player]))
     return Board(scenario_id, tuple(lines), len(finished))
+
+
+def _beats(finish: RunFinishLike, held: RunFinishLike) -> bool:
+    """A higher score; of equal ones, the run that reached it first."""
+    return (finish.score, held.finished_at) > (held.score, finish.finished_at)

@@ -26,9 +26,7 @@ from game.dashboard.room_map import RoomMap
 from game.roomreport import Player, Position, RoomGoal, RoomReport, RoomRewards, ScenarioReport
 from game.text import printable
 from game.widgets.challenges import MET, NOT_YET
-from game.widgets.leaderboard import ZONES
 from game.widgets.symbols import MINUS, TONE_WORDS, ZONE_MARKS
-from scoring import Zone
 
 BAR_WIDTH = 12
 BAR, HALF_BAR, TRACK = "━", "╸", "─"
@@ -390,11 +388,7 @@ class BoardPanel(Panel):
 
     def draw(self, report: ScenarioReport) -> RenderableType:
         rewards = self.room.rewards if self.room is not None else None
-        board = (
-            next((b for b in rewards.boards if b.scenario_id == report.scenario_id), None)
-            if rewards
-            else None
-        )
+        board = rewards.boards.get(report.scenario_id) if rewards is not None else None
         if board is None:
             return self.words("dim", self.EMPTY)
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1, 0, 0))
@@ -403,7 +397,7 @@ class BoardPanel(Panel):
         table.add_column(justify="right", no_wrap=True)
         table.add_column(no_wrap=True)
         for line in board.lines:
-            zone = f"{ZONE_MARKS[Zone(line.zone)]} {line.zone}" if line.zone in ZONES else line.zone
+            zone = f"{ZONE_MARKS[line.zone]} {line.zone.value}" if line.zone is not None else ""
             table.add_row(f"{line.rank}.", Text(printable(line.name)), str(line.score), zone)
         listed = (
             f"{len(board.lines)} of {plural(board.players, 'player')} chose to be listed; best full run each"

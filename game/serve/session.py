@@ -139,7 +139,7 @@ class ServedApp(TightropeApp):
             except StoreError as exc:
                 self.notify(f"Your name could not be put on the leaderboard: {exc}", markup=False)
         else:
-            self.results.listed = run.start.listed or listed
+            self.results.listed = run.start.listed
         self._continuing = (run.start.run_id, run.start.resume_code)
         self._play(engine, state)
 

@@ -9,14 +9,12 @@ from rich.text import Text
 from game.text import printable
 from game.widgets.labelled import LabelledView, Row
 from game.widgets.symbols import zone_title
-from scoring import Zone
 
 # The board is read elsewhere (game.room_board, on a worker); this only draws it.
 if TYPE_CHECKING:
     from game.room_board import BoardView
     from scoring.leaderboard import BoardLine
 
-ZONES = {zone.value for zone in Zone}
 TITLE = "Leaderboard"
 YOU = "◂ you"
 
@@ -33,8 +31,8 @@ def listing_hint(view: BoardView) -> str:
 
 def board_line(line: BoardLine) -> Text:
     """` 2. Sam  81  ◆ Learning zone` (the name is the player's text: never markup)."""
-    zone = zone_title(Zone(line.zone)) if line.zone in ZONES else line.zone
-    return Text.assemble(f"{line.rank:>2}. ", printable(line.name), f"  {line.score}  {zone}")
+    zone = f"  {zone_title(line.zone)}" if line.zone is not None else ""
+    return Text.assemble(f"{line.rank:>2}. ", printable(line.name), f"  {line.score}{zone}")
 
 
 class LeaderboardPanel(LabelledView):

@@ -98,3 +98,8 @@ def test_the_top_lines_end_with_the_players_own_when_it_is_further_down() -> Non
 def test_a_scenario_nobody_finished_has_an_empty_board() -> None:
     board = leaderboard([run("1", "ana", None)], "drill")
     assert board.lines == () and board.players == 0
+
+
+def test_a_stored_zone_that_names_no_zone_is_shown_as_none() -> None:
+    (line,) = leaderboard([run("1", "ana", 70, zone="")], "drill").lines  # schema-1 rows held ''
+    assert line.zone is None and line.score == 70
