@@ -92,8 +92,7 @@ class DebriefScreen(Screen[None]):
         set_breakpoints(self)
         self.engine, self.state, self.debrief, self.original = engine, state, debrief, original
         self.earned = earned
-        ready = self._ready()
-        self.board: BoardView | None = ready.board if ready is not None else None
+        self.board: BoardView | None = None
         """The room's leaderboard, in a room that has one, once it has been read."""
 
     def _ready(self) -> Reckoning | None:
@@ -104,6 +103,8 @@ class DebriefScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         ready = self._ready()
+        # From the same reading as the other panels: the reckoning may have finished since __init__.
+        self.board = ready.board if ready is not None else None
         yield Static(self._headline(), id="debrief-head")
         earned = EarnedPanel(ready, id="earned")
         earned.display = self.earned is not None

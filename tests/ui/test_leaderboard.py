@@ -3,12 +3,16 @@ off unless ticked, shown on the debrief, and changed from there; names are never
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox
 
+from game.engine import Engine
+from game.room_board import board_of
+from game.roomreport import Reckoning
 from game.screens.debrief import DebriefScreen
 from game.screens.join import JoinScreen
 from game.screens.play import PlayScreen
@@ -234,3 +238,28 @@ async def test_a_room_without_a_leaderboard_offers_no_such_command(
         await join(pilot, "Cy", listed=False)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Help" in titles and not any("Leaderboard" in title for title in titles)
+
+
+async def test_a_reckoning_that_arrives_before_the_debrief_is_drawn_shows_its_board(
+    tiny_shelf: list[Entry], store_path: Path, tmp_path: Path
+) -> None:
+    """Ready between the debrief's making and its drawing: drawn with the rest, board included."""
+    scenario = next(entry.scenario for entry in tiny_shelf if entry.scenario is not None)
+    engine = Engine(scenario)
+    state = engine.start()
+    while not engine.is_over(state):
+        state = engine.choose(state, engine.available(state)[0].key).state
+    app = served(tiny_shelf, store_path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        earned: asyncio.Future[Reckoning] = asyncio.get_running_loop().create_future()
+        screen = DebriefScreen(engine, state, engine.debrief(state), earned=earned)
+        store = open_store(store_path)
+        view = board_of(store, scenario_id="tiny", cohort=COHORT, player_id="pa", listed=True)
+        store.close()
+        earned.set_result(Reckoning(None, board=view))
+        await app.push_screen(screen)
+        await pilot.pause()
+        panel = screen.query_one(LeaderboardPanel)
+        assert panel.display and "Ann[/b] 90 ◆ Learning zone ◂ you" in " ".join(drawn(panel).split())
+        assert screen.check_action("toggle_listing", ()) is True
