@@ -198,13 +198,13 @@ class ResultsLog:
 
     def list_player(self, listed: bool) -> None:
         """The player's choice about the room's leaderboard, for the runs they have played in this cohort
-        and the ones to come. Raises StoreError when the store cannot take it: the player asked for this
-        one thing and must hear that it did not happen (the choice still holds for runs to come)."""
-        self.listed = listed
+        and the ones to come. Raises StoreError when the store cannot take it, and nothing changes: the
+        player asked for this one thing and must hear that it did not happen."""
         store = self.store()
         if store is None:
             raise StoreError(self._problem or "the results store cannot be opened")
         store.list_player(Listing(self.player_id, self.cohort, listed))
+        self.listed = listed
 
     def moved(self, state: RunState) -> None:
         if self.current is not None and state.history:

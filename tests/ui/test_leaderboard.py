@@ -207,6 +207,8 @@ async def test_a_choice_the_store_cannot_take_is_reported_and_the_board_is_uncha
             notes[-1] == "The leaderboard could not be changed: cannot write to the results store: disk full"
         )
         assert "You are not listed" in " ".join(drawn(app.screen.query_one(LeaderboardPanel)).split())
+        # Nothing changed, so the next run is not listed either.
+        assert app.results is not None and not app.results.listed
     assert listed_in_store(store_path)["Cy"] is False
 
 
